@@ -1,0 +1,23 @@
+// File helpers that never leave a half-written file behind.
+#ifndef TEND_BASE_FILE_UTIL_H_
+#define TEND_BASE_FILE_UTIL_H_
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace tend {
+
+// Writes `content` to `path` atomically: a temporary file in the same
+// directory is written, fsync'ed and renamed over `path`, then the directory
+// is fsync'ed. On failure `path` is untouched and the temporary is removed.
+Status WriteFileAtomic(const std::string& path, std::string_view content,
+                       int mode = 0644);
+
+// Creates `dir` and its missing parents with `mode`. OK if it exists.
+Status MakeDirs(const std::string& dir, int mode = 0750);
+
+}  // namespace tend
+
+#endif  // TEND_BASE_FILE_UTIL_H_
