@@ -58,10 +58,9 @@ class Parser {
 
   Result<std::vector<ParsedFamily>> Run(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
-      return ResourceExhaustedError(std::string(source_) + ": input is " +
-                                    std::to_string(text.size()) +
-                                    " bytes, over the limit of " +
-                                    std::to_string(limits_.max_bytes));
+      return ResourceExhaustedError(
+          std::string(source_) + ": input is " + std::to_string(text.size()) +
+          " bytes, over the limit of " + std::to_string(limits_.max_bytes));
     }
     while (!text.empty()) {
       ++line_no_;
@@ -102,8 +101,8 @@ class Parser {
       return Status::Ok();
     }
     if (f[0] != "HELP" && f[0] != "TYPE") return Status::Ok();  // Comment.
-    if (f.size() < 2) return Error(i, "expected a metric name after " +
-                                          std::string(f[0]));
+    if (f.size() < 2)
+      return Error(i, "expected a metric name after " + std::string(f[0]));
     std::string_view name = f[1];
     if (!ValidMetricName(name)) {
       return Error(i, "invalid metric name \"" + std::string(name) + "\"");
@@ -113,8 +112,8 @@ class Parser {
       if (f.size() != 3) return Error(i, "expected TYPE <name> <type>");
       std::string_view t = f[2];
       if (t != "counter" && t != "gauge" && t != "histogram" &&
-          t != "summary" && t != "untyped" && t != "unknown" &&
-          t != "info" && t != "stateset" && t != "gaugehistogram") {
+          t != "summary" && t != "untyped" && t != "unknown" && t != "info" &&
+          t != "stateset" && t != "gaugehistogram") {
         return Error(i, "unknown metric type \"" + std::string(t) + "\"");
       }
       if (typed_.count(fam->name) != 0) {
@@ -181,8 +180,8 @@ class Parser {
     if (rest.size() >= 2) {
       double ts;
       if (!ParseFloatToken(rest[1], &ts) || !std::isfinite(ts)) {
-        return Error(i + 1, "invalid timestamp \"" + std::string(rest[1]) +
-                                "\"");
+        return Error(i + 1,
+                     "invalid timestamp \"" + std::string(rest[1]) + "\"");
       }
       sample.timestamp = ts;
     }
@@ -253,8 +252,8 @@ class Parser {
         if (l.name == lname) return Error(ns, "duplicate label " + lname);
       }
       if (labels->size() >= limits_.max_labels) {
-        return Error(ns, "more than " + std::to_string(limits_.max_labels) +
-                             " labels");
+        return Error(
+            ns, "more than " + std::to_string(limits_.max_labels) + " labels");
       }
       labels->push_back(Label{std::move(lname), std::move(value)});
       while (i < line_.size() && line_[i] == ' ') ++i;

@@ -1,8 +1,8 @@
 #include "http/exposition_parser.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace tend {
 namespace {

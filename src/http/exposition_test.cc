@@ -1,8 +1,8 @@
 #include "http/exposition.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "http/exposition_parser.h"
 
@@ -13,11 +13,11 @@ MetricSet Sample() {
   MetricSet set;
   set.Counter("node_cpu_seconds_total", "Seconds the CPUs spent in each mode.",
               12.5, {{"cpu", "0"}, {"mode", "user"}});
-  set.Counter("node_cpu_seconds_total", "", 3, {{"cpu", "0"}, {"mode", "idle"}});
+  set.Counter("node_cpu_seconds_total", "", 3,
+              {{"cpu", "0"}, {"mode", "idle"}});
   set.Gauge("node_memory_MemTotal_bytes", "Memory information field.",
             25276502016.0);
-  set.Gauge("odd", "a \\ help\nline", 0.1,
-            {{"path", "C:\\x \"q\"\nz"}});
+  set.Gauge("odd", "a \\ help\nline", 0.1, {{"path", "C:\\x \"q\"\nz"}});
   set.Untyped("node_vmstat_pgfault", "", 1e21);
   set.Counter("weird_counter", "no total suffix", 1);
   return set;

@@ -1,7 +1,6 @@
 #include "http/server.h"
 
 #include <httplib.h>
-
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -31,13 +30,13 @@ void Apply(const HttpResponse& in, httplib::Response& out) {
 }
 
 httplib::Server::Handler Wrap(HttpServer::Handler h) {
-  return [h = std::move(h)](const httplib::Request& req,
-                            httplib::Response& res) {
-    HttpRequest r = Convert(req);
-    HttpResponse out;
-    h(r, &out);
-    Apply(out, res);
-  };
+  return
+      [h = std::move(h)](const httplib::Request& req, httplib::Response& res) {
+        HttpRequest r = Convert(req);
+        HttpResponse out;
+        h(r, &out);
+        Apply(out, res);
+      };
 }
 
 // httplib routes by regular expression: escape a literal path.
@@ -105,12 +104,12 @@ HttpServer::HttpServer(HttpServerOptions options)
   server_->set_error_handler(
       [](const httplib::Request& req, httplib::Response& res) {
         if (res.body.empty()) {
-          res.set_content(res.status == 404
-                              ? "404 not found: " + req.method + " " +
-                                    req.path + "\n"
-                              : std::to_string(res.status) + ": " +
-                                    req.method + " " + req.path + "\n",
-                          "text/plain; charset=utf-8");
+          res.set_content(
+              res.status == 404
+                  ? "404 not found: " + req.method + " " + req.path + "\n"
+                  : std::to_string(res.status) + ": " + req.method + " " +
+                        req.path + "\n",
+              "text/plain; charset=utf-8");
         }
       });
 }
@@ -135,8 +134,8 @@ Status HttpServer::Start(const std::string& host, int port) {
     errno = 0;
     if (!server_->bind_to_port(host, port)) {
       int err = errno;
-      std::string what = "cannot listen on " + host + ":" +
-                         std::to_string(port);
+      std::string what =
+          "cannot listen on " + host + ":" + std::to_string(port);
       if (err == EADDRINUSE) {
         return UnavailableError(what +
                                 ": address already in use (another tend "

@@ -1,25 +1,22 @@
 #include "http/server.h"
 
-#include <httplib.h>
-
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 namespace tend {
 namespace {
 
 TEST(HttpServerTest, ServesRoutesOverRealSockets) {
   HttpServer server;
-  server.Handle("GET", "/-/healthy", [](const HttpRequest&, HttpResponse* r) {
-    r->body = "ok\n";
-  });
+  server.Handle("GET", "/-/healthy",
+                [](const HttpRequest&, HttpResponse* r) { r->body = "ok\n"; });
   server.Handle("POST", "/echo", [](const HttpRequest& req, HttpResponse* r) {
     r->body = req.body + "|" + req.Param("x") + "|" + req.Header("x-test");
     r->status = 202;
   });
-  server.HandlePrefix("GET", "/api/v1/label/",
-                      [](const HttpRequest& req, HttpResponse* r) {
-                        r->body = req.path;
-                      });
+  server.HandlePrefix(
+      "GET", "/api/v1/label/",
+      [](const HttpRequest& req, HttpResponse* r) { r->body = req.path; });
   ASSERT_TRUE(server.Start("127.0.0.1", 0).ok());
   ASSERT_GT(server.port(), 0);
 

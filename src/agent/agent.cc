@@ -1,0 +1,341 @@
+#include "agent/agent.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <nlohmann/json.hpp>
+
+#include "agent/agent_http.h"
+#include "agent/collection.h"
+#include "agent/data_dir.h"
+#include "agent/snapshot.h"
+#include "base/log.h"
+#include "config/tend_config_schema.h"
+#include "http/server.h"
+#include "loop/event_loop.h"
+#include "loop/worker_pool.h"
+#include "tend_version.h"
+
+namespace tend {
+
+class AgentImpl : public AgentView {
+ public:
+  explicit AgentImpl(AgentOptions options) : options_(std::move(options)) {}
+
+  ~AgentImpl() override {
+    if (server_) server_->Stop();
+    if (pool_) pool_->Shutdown();
+  }
+
+  Status Init() {
+    started_unix_nanos_ = Clock::Real()->NowUnixNanos();
+    ASSIGN_OR_RETURN(config_, LoadConfig());
+    ApplyLogConfig(config_);
+    if (!options_.listen_override.empty()) {
+      RETURN_IF_ERROR(ValidateListenAddress(options_.listen_override)
+                          .WithContext("--listen"));
+      config_.agent.listen = options_.listen_override;
+    }
+    ASSIGN_OR_RETURN(lock_, DataDirLock::Acquire(options_.data_dir));
+    ASSIGN_OR_RETURN(loop_, EventLoop::Create());
+    pool_ = std::make_unique<WorkerPool>(1, 1);
+    collection_ =
+        std::make_shared<Collection>(config_, Env::Default(), Clock::Real());
+    shared_.collection = collection_;
+    shared_.interval_ms = config_.agent.interval_ms;
+    shared_.config_loaded_unix_nanos = started_unix_nanos_;
+
+    server_ = std::make_unique<HttpServer>();
+    RegisterAgentRoutes(this, server_.get());
+    std::string host;
+    int port = 0;
+    RETURN_IF_ERROR(SplitHostPort(config_.agent.listen, &host, &port));
+    RETURN_IF_ERROR(server_->Start(host, port));
+    listen_ = host.find(':') != std::string::npos
+                  ? "[" + host + "]:" + std::to_string(server_->port())
+                  : host + ":" + std::to_string(server_->port());
+
+    nlohmann::json info = {
+        {"pid", ::getpid()},
+        {"listen", listen_},
+        {"version", TEND_VERSION},
+        {"started_at_unix", started_unix_nanos_ / 1000000000}};
+    RETURN_IF_ERROR(lock_->WriteAgentInfo(info.dump() + "\n"));
+
+    RETURN_IF_ERROR(loop_->WatchSignal(SIGHUP, [this] {
+      LogInfo("SIGHUP: reloading configuration");
+      Reload().IgnoreError();
+    }));
+    RETURN_IF_ERROR(loop_->WatchSignal(SIGTERM, [this] {
+      LogInfo("SIGTERM: stopping");
+      loop_->Stop();
+    }));
+    RETURN_IF_ERROR(loop_->WatchSignal(SIGINT, [this] {
+      LogInfo("SIGINT: stopping");
+      loop_->Stop();
+    }));
+    ScheduleCollection();
+    LogInfo("tend agent started",
+            {{"listen", listen_},
+             {"data_dir", options_.data_dir},
+             {"config", ConfigName()},
+             {"interval", FormatMillis(config_.agent.interval_ms)},
+             {"version", TEND_VERSION}});
+    return Status::Ok();
+  }
+
+  Status Run() {
+    Status s = loop_->Run();
+    server_->Stop();
+    pool_->Shutdown();
+    LogInfo("tend agent stopped");
+    return s;
+  }
+
+  void Stop() { loop_->Stop(); }
+  int port() const { return server_->port(); }
+
+  // AgentView, called from HTTP threads.
+  std::shared_ptr<const Snapshot> snapshot() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return shared_.snapshot;
+  }
+
+  Status RequestReload() override {
+    auto promise = std::make_shared<std::promise<Status>>();
+    std::future<Status> result = promise->get_future();
+    loop_->Post([this, promise] { promise->set_value(Reload()); });
+    if (result.wait_for(std::chrono::seconds(30)) !=
+        std::future_status::ready) {
+      return DeadlineExceededError("reload did not finish within 30s");
+    }
+    return result.get();
+  }
+
+  nlohmann::json StatusJson() const override;
+
+ private:
+  Result<TendConfig> LoadConfig() const {
+    if (options_.config_path.empty()) return TendConfig();
+    return LoadConfigFile(options_.config_path);
+  }
+
+  std::string ConfigName() const {
+    return options_.config_path.empty() ? "(built-in defaults)"
+                                        : options_.config_path;
+  }
+
+  static std::string FormatMillis(int64_t ms) {
+    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+    return std::to_string(ms) + "ms";
+  }
+
+  static void ApplyLogConfig(const TendConfig& c) {
+    Result<LogLevel> level = ParseLogLevel(c.log.level);
+    if (level.ok()) SetLogLevel(*level);
+    Result<LogFormat> format = ParseLogFormat(c.log.format);
+    if (format.ok()) SetLogFormat(*format);
+  }
+
+  // Loop thread. Applies a new configuration, or keeps the old one and
+  // returns the errors.
+  Status Reload() {
+    Result<TendConfig> next = LoadConfig();
+    if (!next.ok()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++shared_.reload_failures;
+        shared_.last_reload_error = next.status().message();
+      }
+      LogError("configuration reload failed; keeping the running one",
+               {{"config", ConfigName()}, {"err", next.status().message()}});
+      return next.status();
+    }
+    TendConfig c = std::move(next).value();
+    if (!options_.listen_override.empty()) {
+      c.agent.listen = options_.listen_override;
+    }
+    if (c.agent.listen != config_.agent.listen) {
+      LogWarn("agent.listen changed; it takes effect at the next restart",
+              {{"running", config_.agent.listen}, {"new", c.agent.listen}});
+      c.agent.listen = config_.agent.listen;
+    }
+    bool interval_changed = c.agent.interval_ms != config_.agent.interval_ms;
+    config_ = std::move(c);
+    ApplyLogConfig(config_);
+    // The in-flight cycle (if any) keeps its own reference to the old
+    // collection; the next tick uses the new one.
+    collection_ =
+        std::make_shared<Collection>(config_, Env::Default(), Clock::Real());
+    if (interval_changed) ScheduleCollection();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      shared_.collection = collection_;
+      shared_.interval_ms = config_.agent.interval_ms;
+      ++shared_.reloads;
+      shared_.last_reload_error.clear();
+      shared_.config_loaded_unix_nanos = Clock::Real()->NowUnixNanos();
+    }
+    LogInfo("configuration reloaded", {{"config", ConfigName()}});
+    return Status::Ok();
+  }
+
+  void ScheduleCollection() {
+    if (timer_ != 0) loop_->CancelTimer(timer_);
+    const int64_t period = config_.agent.interval_ms * kNanosPerMilli;
+    timer_ = loop_->AddTimer(0, period, [this] { Tick(); });
+  }
+
+  // Loop thread.
+  void Tick() {
+    std::shared_ptr<Collection> collection = collection_;
+    if (cycle_in_flight_) {
+      collection->CountDroppedCycle();
+      return;
+    }
+    cycle_in_flight_ = true;
+    bool queued = pool_->Submit([this, collection] {
+      auto metrics = std::make_shared<MetricSet>(collection->RunCycle());
+      AddAgentMetrics(metrics.get());
+      const int64_t now = Clock::Real()->NowUnixNanos();
+      loop_->Post([this, metrics, now] {
+        cycle_in_flight_ = false;
+        Publish(std::make_shared<const Snapshot>(std::move(*metrics), now));
+      });
+    });
+    if (!queued) {
+      cycle_in_flight_ = false;
+      collection->CountDroppedCycle();
+    }
+  }
+
+  // Any thread.
+  void AddAgentMetrics(MetricSet* out) const {
+    bool last_reload_ok;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_reload_ok = shared_.last_reload_error.empty();
+    }
+    out->Gauge("tend_build_info", "tend's version and git revision.", 1,
+               {{"version", TEND_VERSION}, {"revision", TEND_REVISION}});
+    out->Gauge("tend_start_time_seconds",
+               "When the agent started, in seconds since the epoch.",
+               static_cast<double>(started_unix_nanos_) / 1e9);
+    out->Gauge("tend_config_last_reload_successful",
+               "Whether the last configuration reload succeeded (1) or was "
+               "rejected (0).",
+               last_reload_ok ? 1 : 0);
+  }
+
+  void Publish(std::shared_ptr<const Snapshot> s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    shared_.snapshot = std::move(s);
+  }
+
+  AgentOptions options_;
+  TendConfig config_;  // Loop thread.
+  std::unique_ptr<DataDirLock> lock_;
+  std::unique_ptr<EventLoop> loop_;
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<HttpServer> server_;
+  std::shared_ptr<Collection> collection_;  // Loop thread.
+  EventLoop::TimerId timer_ = 0;
+  bool cycle_in_flight_ = false;    // Loop thread.
+  std::string listen_;              // Set before the server serves.
+  int64_t started_unix_nanos_ = 0;  // Set before the server serves.
+
+  // What HTTP threads may read: copied here by the loop thread.
+  struct Shared {
+    std::shared_ptr<const Snapshot> snapshot;
+    std::shared_ptr<Collection> collection;
+    int64_t interval_ms = 0;
+    int64_t config_loaded_unix_nanos = 0;
+    uint64_t reloads = 0;
+    uint64_t reload_failures = 0;
+    std::string last_reload_error;
+  };
+  mutable std::mutex mu_;
+  Shared shared_;  // Guarded by mu_.
+};
+
+nlohmann::json AgentImpl::StatusJson() const {
+  Shared st;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    st = shared_;
+  }
+  const std::shared_ptr<const Snapshot>& snap = st.snapshot;
+  const std::shared_ptr<Collection>& coll = st.collection;
+  const int64_t now = Clock::Real()->NowUnixNanos();
+  nlohmann::json collectors = nlohmann::json::array();
+  for (const CollectorHealth& h : coll->Health()) {
+    collectors.push_back({{"name", h.name},
+                          {"interval_seconds", h.interval_ms / 1000.0},
+                          {"runs", h.runs},
+                          {"errors", h.errors},
+                          {"last_ok", h.last_ok},
+                          {"last_duration_seconds", h.last_duration_ns / 1e9},
+                          {"last_error", h.last_error}});
+  }
+  nlohmann::json data = {
+      {"version", TEND_VERSION},
+      {"revision", TEND_REVISION},
+      {"pid", ::getpid()},
+      {"listen", listen_},
+      {"data_dir", options_.data_dir},
+      {"config_file", ConfigName()},
+      {"started_at_unix", started_unix_nanos_ / 1e9},
+      {"uptime_seconds", (now - started_unix_nanos_) / 1e9},
+      {"config_loaded_at_unix", st.config_loaded_unix_nanos / 1e9},
+      {"reloads", st.reloads},
+      {"reload_failures", st.reload_failures},
+      {"last_reload_error", st.last_reload_error},
+      {"interval_seconds", st.interval_ms / 1000.0},
+      {"cycles", coll->cycles()},
+      {"dropped_cycles", coll->dropped_cycles()},
+      {"last_cycle_seconds", coll->last_cycle_duration_ns() / 1e9},
+      {"collectors", collectors},
+  };
+  if (snap) {
+    const MetricSet& m = snap->metrics();
+    double cpus = 0;
+    if (const MetricFamily* f = m.Find("node_cpu_seconds_total")) {
+      for (const Sample& s : f->samples) {
+        for (const Label& l : s.labels) {
+          if (l.name == "mode" && l.value == "idle") ++cpus;
+        }
+      }
+    }
+    data["last_collection_unix"] = snap->collected_unix_nanos() / 1e9;
+    data["series"] = m.SampleCount();
+    data["host"] = {
+        {"cpus", cpus},
+        {"load1", snap->Value("node_load1")},
+        {"memory_total_bytes", snap->Value("node_memory_MemTotal_bytes")},
+        {"memory_available_bytes",
+         snap->Value("node_memory_MemAvailable_bytes")},
+        {"root_fs_size_bytes",
+         snap->Value("node_filesystem_size_bytes", {{"mountpoint", "/"}})},
+        {"root_fs_avail_bytes",
+         snap->Value("node_filesystem_avail_bytes", {{"mountpoint", "/"}})},
+        {"boot_time_unix", snap->Value("node_boot_time_seconds")},
+    };
+  }
+  return {{"status", "success"}, {"data", data}};
+}
+
+Result<std::unique_ptr<Agent>> Agent::Create(const AgentOptions& options) {
+  auto impl = std::make_unique<AgentImpl>(options);
+  RETURN_IF_ERROR(impl->Init());
+  return std::unique_ptr<Agent>(new Agent(std::move(impl)));
+}
+
+Agent::Agent(std::unique_ptr<AgentImpl> impl) : impl_(std::move(impl)) {}
+Agent::~Agent() = default;
+Status Agent::Run() { return impl_->Run(); }
+void Agent::Stop() { impl_->Stop(); }
+int Agent::port() const { return impl_->port(); }
+
+}  // namespace tend

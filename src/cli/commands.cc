@@ -1,0 +1,82 @@
+#include "cli/commands.h"
+
+#include <cstdio>
+
+#include "agent/data_dir.h"
+#include "base/log.h"
+#include "config/tend_config_schema.h"
+
+namespace tend {
+
+const std::vector<FlagSpec>& CommonFlags() {
+  static const auto* flags = new std::vector<FlagSpec>{
+      {"data-dir", "", true},   {"config", "c", true}, {"log-level", "", true},
+      {"log-format", "", true}, {"help", "h", false},
+  };
+  return *flags;
+}
+
+const std::vector<Command>& Commands() {
+  static const auto* commands = new std::vector<Command>{
+      {"agent",
+       "Run the agent: collect host metrics and serve the API",
+       kAgentHelp,
+       {{"listen", "", true}},
+       RunAgent},
+      {"status",
+       "Show whether the agent is up, its collectors and the host",
+       kStatusHelp,
+       {{"listen", "", true}, {"output", "o", true}},
+       RunStatus},
+      {"config",
+       "Check a configuration file, print the defaults or reference",
+       kConfigHelp,
+       {},
+       RunConfig},
+      {"version",
+       "Print tend's version",
+       kVersionHelp,
+       {{"output", "o", true}},
+       RunVersion},
+  };
+  return *commands;
+}
+
+bool ApplyLogFlags(const ParsedFlags& flags) {
+  if (flags.Has("log-level")) {
+    Result<LogLevel> l = ParseLogLevel(flags.Get("log-level"));
+    if (!l.ok()) {
+      std::fprintf(stderr, "tend: --log-level: %s\n",
+                   l.status().message().c_str());
+      return false;
+    }
+    SetLogLevel(*l);
+  }
+  if (flags.Has("log-format")) {
+    Result<LogFormat> f = ParseLogFormat(flags.Get("log-format"));
+    if (!f.ok()) {
+      std::fprintf(stderr, "tend: --log-format: %s\n",
+                   f.status().message().c_str());
+      return false;
+    }
+    SetLogFormat(*f);
+  }
+  return true;
+}
+
+std::string DataDirFlag(const ParsedFlags& flags) {
+  return flags.Get("data-dir", "./tend-data");
+}
+
+std::string AgentAddress(const ParsedFlags& flags) {
+  if (flags.Has("listen")) return flags.Get("listen");
+  Result<std::string> from_dir = FindAgentListen(DataDirFlag(flags));
+  if (from_dir.ok()) return *from_dir;
+  if (flags.Has("config")) {
+    Result<TendConfig> c = LoadConfigFile(flags.Get("config"));
+    if (c.ok()) return c->agent.listen;
+  }
+  return TendConfig().agent.listen;
+}
+
+}  // namespace tend
