@@ -7,6 +7,7 @@
 #   make install install the binary and systemd unit under PREFIX
 
 PREFIX       ?= /usr/local
+UNITDIR      ?= /etc/systemd/system
 DESTDIR      ?=
 JOBS         ?= $(shell nproc)
 DATA_DIR     ?= ./tend-data
@@ -61,10 +62,18 @@ fuzz: deps $(FUZZ)/build.ninja
 docs: release
 	$(REL)/tend config reference > docs/configuration.md
 
+# Installs the binary, the systemd unit and, unless one exists, the default
+# configuration as /etc/tend/tend.yml. Then: systemctl daemon-reload &&
+# systemctl enable --now tend.
 install: release
 	install -D -m 0755 $(REL)/tend $(DESTDIR)$(PREFIX)/bin/tend
-	install -D -m 0644 packaging/tend.service $(DESTDIR)/etc/systemd/system/tend.service
-	sed -i 's|/usr/local/bin/tend|$(PREFIX)/bin/tend|' $(DESTDIR)/etc/systemd/system/tend.service
+	install -D -m 0644 packaging/tend.service $(DESTDIR)$(UNITDIR)/tend.service
+	sed -i 's|/usr/local/bin/tend|$(PREFIX)/bin/tend|' $(DESTDIR)$(UNITDIR)/tend.service
+	@if [ ! -e $(DESTDIR)/etc/tend/tend.yml ]; then \
+	  install -d -m 0755 $(DESTDIR)/etc/tend && \
+	  $(REL)/tend config default > $(DESTDIR)/etc/tend/tend.yml && \
+	  echo "installed default configuration $(DESTDIR)/etc/tend/tend.yml"; \
+	fi
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make bench`: the per-collector Google Benchmarks, then the side-by-side
+# comparison with node_exporter. Results also go to bench/results/.
+#   usage: bench/run.sh RELEASE_BUILD_DIR PEERS_BIN_DIR [DURATION]
+set -euo pipefail
+build=${1:?usage: run.sh RELEASE_BUILD_DIR PEERS_BIN_DIR [DURATION]}
+peers=${2:?usage}
+duration=${3:-${BENCH_SECONDS:-60}}
+here=$(cd "$(dirname "$0")" && pwd)
+out="$here/results"
+mkdir -p "$out"
+
+echo "== Google Benchmark: each collector, a whole cycle, rendering /metrics"
+"$build/tend_bench" --benchmark_min_time=0.5 \
+  --benchmark_out="$out/collectors.json" --benchmark_out_format=json \
+  | tee "$out/collectors.txt"
+
+echo
+echo "== Side by side with prometheus-node-exporter for ${duration}s"
+bash "$here/compare_node_exporter.sh" "$build/tend" "$peers" "$duration" \
+  | tee "$out/compare.md"
