@@ -117,14 +117,22 @@ Result<FsStats> ParseStatFsFixture(const std::string& text,
     }
     std::string key = line.substr(0, sp);
     uint64_t v = std::strtoull(line.c_str() + sp + 1, nullptr, 10);
-    if (key == "bsize") s.block_size = v;
-    else if (key == "blocks") s.blocks = v;
-    else if (key == "bfree") s.blocks_free = v;
-    else if (key == "bavail") s.blocks_avail = v;
-    else if (key == "files") s.files = v;
-    else if (key == "ffree") s.files_free = v;
-    else if (key == "ro") s.read_only = v != 0;
-    else return InvalidArgumentError(where + ": unknown key \"" + key + "\"");
+    if (key == "bsize")
+      s.block_size = v;
+    else if (key == "blocks")
+      s.blocks = v;
+    else if (key == "bfree")
+      s.blocks_free = v;
+    else if (key == "bavail")
+      s.blocks_avail = v;
+    else if (key == "files")
+      s.files = v;
+    else if (key == "ffree")
+      s.files_free = v;
+    else if (key == "ro")
+      s.read_only = v != 0;
+    else
+      return InvalidArgumentError(where + ": unknown key \"" + key + "\"");
   }
   return s;
 }

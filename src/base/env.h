@@ -15,13 +15,13 @@
 namespace tend {
 
 struct FsStats {
-  uint64_t block_size = 0;     // f_frsize: the unit of the block counts.
-  uint64_t blocks = 0;         // Total data blocks.
-  uint64_t blocks_free = 0;    // Free blocks (including reserved).
-  uint64_t blocks_avail = 0;   // Free blocks available to unprivileged users.
-  uint64_t files = 0;          // Total inodes.
-  uint64_t files_free = 0;     // Free inodes.
-  bool read_only = false;      // ST_RDONLY.
+  uint64_t block_size = 0;    // f_frsize: the unit of the block counts.
+  uint64_t blocks = 0;        // Total data blocks.
+  uint64_t blocks_free = 0;   // Free blocks (including reserved).
+  uint64_t blocks_avail = 0;  // Free blocks available to unprivileged users.
+  uint64_t files = 0;         // Total inodes.
+  uint64_t files_free = 0;    // Free inodes.
+  bool read_only = false;     // ST_RDONLY.
 };
 
 struct FileTimes {

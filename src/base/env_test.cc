@@ -1,12 +1,11 @@
 #include "base/env.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace tend {
 namespace {
@@ -65,8 +64,9 @@ TEST_F(EnvTest, RootedEnvPrefixesAndCounts) {
 
 TEST_F(EnvTest, RootedStatFsReadsFixture) {
   ASSERT_EQ(mkdir((dir_ + "/statfs").c_str(), 0755), 0);
-  Write("/statfs/_home", "bsize 4096\nblocks 100\nbfree 40\nbavail 30\n"
-                         "files 50\nffree 10\nro 1\n");
+  Write("/statfs/_home",
+        "bsize 4096\nblocks 100\nbfree 40\nbavail 30\n"
+        "files 50\nffree 10\nro 1\n");
   RootedEnv env(dir_);
   Result<FsStats> st = env.StatFs("/home");
   ASSERT_TRUE(st.ok()) << st.status().ToString();

@@ -1,11 +1,10 @@
 #include "base/file_util.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
-
-#include <gtest/gtest.h>
 
 #include "base/env.h"
 

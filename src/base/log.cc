@@ -163,8 +163,8 @@ void Log(LogLevel level, std::string_view msg,
   long long now = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
-  std::string line = FormatLogLine(static_cast<LogFormat>(g_format.load()),
-                                   now, level, msg, fields);
+  std::string line = FormatLogLine(static_cast<LogFormat>(g_format.load()), now,
+                                   level, msg, fields);
   std::lock_guard<std::mutex> lock(g_mu);
   if (g_sink != nullptr) {
     (*g_sink)(line);

@@ -1,10 +1,10 @@
 // Structured logging: one line per event, a message plus key=value fields.
 //
 // Human format (the default on a terminal):
-//   2026-11-25T17:40:00.123Z INFO  collector failed collector=pressure err="..."
+//   2026-11-25T17:40:00.123Z INFO  collector failed collector=cpu err="..."
 // JSON lines (`--log-format json`):
 //   {"ts":"2026-11-25T17:40:00.123Z","level":"info","msg":"collector failed",
-//    "collector":"pressure","err":"..."}
+//    "collector":"cpu","err":"..."}
 //
 // Thread-safe: any thread may log; lines are never interleaved.
 #ifndef TEND_BASE_LOG_H_
@@ -30,8 +30,7 @@ struct LogField {
   LogField(std::string_view k, std::string_view v) : key(k), value(v) {}
   LogField(std::string_view k, const std::string& v) : key(k), value(v) {}
   LogField(std::string_view k, const char* v) : key(k), value(v) {}
-  LogField(std::string_view k, const Status& s)
-      : key(k), value(s.ToString()) {}
+  LogField(std::string_view k, const Status& s) : key(k), value(s.ToString()) {}
   LogField(std::string_view k, long long v)
       : key(k), value(std::to_string(v)) {}
   LogField(std::string_view k, int v) : key(k), value(std::to_string(v)) {}

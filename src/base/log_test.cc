@@ -1,6 +1,7 @@
 #include "base/log.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace tend {
@@ -29,8 +30,7 @@ TEST(LogTest, JsonLineIsValidJson) {
 
 TEST(LogTest, LevelFilterAndSink) {
   std::vector<std::string> lines;
-  SetLogSinkForTesting(
-      [&](std::string_view l) { lines.emplace_back(l); });
+  SetLogSinkForTesting([&](std::string_view l) { lines.emplace_back(l); });
   SetLogLevel(LogLevel::kWarn);
   LogInfo("hidden");
   LogWarn("shown");

@@ -135,11 +135,11 @@ const Status& AsStatus(const Result<T>& r) {
 
 // Returns the status of `expr` (a Status or Result) from the enclosing
 // function when it is not OK.
-#define RETURN_IF_ERROR(expr)                                            \
-  do {                                                                   \
-    const auto& tend_status_or_ = (expr);                                \
-    if (!::tend::internal::AsStatus(tend_status_or_).ok())               \
-      return ::tend::internal::AsStatus(tend_status_or_);                \
+#define RETURN_IF_ERROR(expr)                              \
+  do {                                                     \
+    const auto& tend_status_or_ = (expr);                  \
+    if (!::tend::internal::AsStatus(tend_status_or_).ok()) \
+      return ::tend::internal::AsStatus(tend_status_or_);  \
   } while (0)
 
 #define TEND_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "base/clock.h"
@@ -65,6 +67,17 @@ bool WaitDead(pid_t pid) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;
+}
+
+// The pid a shell printed with `echo $!`: leading digits, then a newline or
+// the end. 0 when the output is anything else, so the caller's ASSERT_GT
+// fails and shows the output.
+pid_t ParsePid(const std::string& out) {
+  pid_t pid = 0;
+  const char* end = out.data() + out.size();
+  auto [next, ec] = std::from_chars(out.data(), end, pid);
+  if (ec != std::errc() || (next != end && *next != '\n')) return 0;
+  return pid;
 }
 
 TEST_F(SubprocessTest, EchoOutputAndPathLookup) {
@@ -180,7 +193,7 @@ TEST_F(SubprocessTest, TimeoutKillsChildAndGrandchild) {
   EXPECT_EQ(r.term_signal, SIGTERM);
   EXPECT_GE(elapsed, std::chrono::milliseconds(290));
   EXPECT_LT(elapsed, std::chrono::milliseconds(1500));
-  pid_t grandchild = std::atoi(r.stdout_data.c_str());
+  pid_t grandchild = ParsePid(r.stdout_data);
   ASSERT_GT(grandchild, 1) << "stdout: " << r.stdout_data;
   EXPECT_TRUE(WaitDead(grandchild)) << "state " << ProcessState(grandchild);
 }
@@ -198,7 +211,7 @@ TEST_F(SubprocessTest, TimeoutEscalatesToSigkillAfterGrace) {
   EXPECT_EQ(r.term_signal, SIGKILL);
   EXPECT_GE(elapsed, std::chrono::milliseconds(390));
   EXPECT_LT(elapsed, std::chrono::milliseconds(1500));
-  pid_t grandchild = std::atoi(r.stdout_data.c_str());
+  pid_t grandchild = ParsePid(r.stdout_data);
   ASSERT_GT(grandchild, 1) << "stdout: " << r.stdout_data;
   EXPECT_TRUE(WaitDead(grandchild)) << "state " << ProcessState(grandchild);
 }
@@ -224,7 +237,7 @@ TEST_F(SubprocessTest, ProcessEscapingTheGroupDoesNotHoldTheCall) {
   auto start = std::chrono::steady_clock::now();
   SubprocessResult r = Run(options);
   auto elapsed = std::chrono::steady_clock::now() - start;
-  pid_t escaped = std::atoi(r.stdout_data.c_str());
+  pid_t escaped = ParsePid(r.stdout_data);
   ASSERT_GT(escaped, 1) << "stdout: " << r.stdout_data;
   kill(escaped, SIGKILL);  // Out of RunSubprocess's reach by design.
   EXPECT_TRUE(r.timed_out);

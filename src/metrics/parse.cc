@@ -33,8 +33,8 @@ void SplitFields(std::string_view line, std::vector<std::string_view>* fields) {
 
 std::string_view Trim(std::string_view s) {
   size_t b = 0;
-  while (b < s.size() && (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' ||
-                          s[b] == '\r'))
+  while (b < s.size() &&
+         (s[b] == ' ' || s[b] == '\t' || s[b] == '\n' || s[b] == '\r'))
     ++b;
   size_t e = s.size();
   while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\n' ||

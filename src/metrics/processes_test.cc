@@ -56,6 +56,14 @@ std::optional<double> Cpu(const MetricSet& set, const std::string& group,
   return Value(set, kCpu, group, "mode", mode);
 }
 
+// The expected oldest_start_time_seconds: boot time plus the process start
+// (clock ticks after boot) truncated to whole seconds, as process-exporter
+// reports it.
+double StartSeconds(int64_t btime, int64_t start_ticks) {
+  const int64_t whole_seconds = start_ticks / static_cast<int64_t>(kTicks);
+  return static_cast<double>(btime + whole_seconds);
+}
+
 // Group names reported in num_procs, in order.
 std::vector<std::string> Groups(const MetricSet& set) {
   std::vector<std::string> out;
@@ -195,8 +203,7 @@ TEST(ProcessesCollectorTest, Linux618CapturedProcesses) {
   EXPECT_EQ(Value(set, kWrite, "bash"), 236285952);
   EXPECT_EQ(Value(set, kThreads, "bash"), 1);
   EXPECT_EQ(Value(set, kFds, "bash"), 9);
-  EXPECT_EQ(Value(set, kStart, "bash"),
-            static_cast<double>(btime + 3297 / static_cast<int64_t>(kTicks)));
+  EXPECT_EQ(Value(set, kStart, "bash"), StartSeconds(btime, 3297));
   EXPECT_EQ(Value(set, kMajor, "bash"), 0);
   EXPECT_EQ(Value(set, kMinor, "bash"), 8880);
   EXPECT_EQ(Value(set, kCtx, "bash", "ctxswitchtype", "voluntary"), 199);
@@ -211,8 +218,7 @@ TEST(ProcessesCollectorTest, Linux618CapturedProcesses) {
   EXPECT_EQ(Value(set, kRead, "sleep"), 45056);
   EXPECT_EQ(Value(set, kWrite, "sleep"), 0);
   EXPECT_EQ(Value(set, kFds, "sleep"), 5);
-  EXPECT_EQ(Value(set, kStart, "sleep"),
-            static_cast<double>(btime + 59080 / static_cast<int64_t>(kTicks)));
+  EXPECT_EQ(Value(set, kStart, "sleep"), StartSeconds(btime, 59080));
   EXPECT_EQ(Value(set, kMajor, "sleep"), 1);
   EXPECT_EQ(Value(set, kMinor, "sleep"), 140);
   EXPECT_EQ(Value(set, kCtx, "sleep", "ctxswitchtype", "voluntary"), 3);
@@ -257,9 +263,7 @@ TEST(ProcessesCollectorTest, Linux61CapturedHttpd) {
   EXPECT_EQ(Value(set, kWrite, "httpd"), 0);
   EXPECT_EQ(Value(set, kCtx, "httpd", "ctxswitchtype", "voluntary"), 3);
   EXPECT_EQ(Value(set, kCtx, "httpd", "ctxswitchtype", "nonvoluntary"), 2);
-  EXPECT_EQ(
-      Value(set, kStart, "httpd"),
-      static_cast<double>(1795629030 + 209 / static_cast<int64_t>(kTicks)));
+  EXPECT_EQ(Value(set, kStart, "httpd"), StartSeconds(1795629030, 209));
 }
 
 // Processes running at the first scan are the baseline: gauges are exact,

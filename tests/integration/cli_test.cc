@@ -1,7 +1,7 @@
 // The CLI as a user runs it: exit codes, messages, help.
-#include <fstream>
-
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "base/subprocess.h"
 #include "harness.h"
@@ -47,8 +47,7 @@ TEST(CliTest, UsageErrorsSuggest) {
   EXPECT_NE(r.stderr_data.find("did you mean --listen?"), std::string::npos);
   r = Tend({"agent", "--listen", "10.1.2.3:9955", "--data-dir", "/tmp/x"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.stderr_data.find("loopback"), std::string::npos)
-      << r.stderr_data;
+  EXPECT_NE(r.stderr_data.find("loopback"), std::string::npos) << r.stderr_data;
 }
 
 TEST(CliTest, StatusWithoutAgentFails) {

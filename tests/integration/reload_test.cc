@@ -1,5 +1,6 @@
 // Configuration reload (SIGHUP and POST /-/reload) and clean shutdown of
 // the real agent.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -8,8 +9,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "harness.h"
 #include "http/client.h"
@@ -39,8 +38,7 @@ TEST(ReloadTest, BadConfigIsRejectedGoodOneApplied) {
   ChildProcess agent;
   ASSERT_TRUE(agent
                   .Start({TendBinary(), "agent", "--config", config,
-                          "--data-dir", dir.path() + "/data", "--listen",
-                          addr},
+                          "--data-dir", dir.path() + "/data", "--listen", addr},
                          dir.path() + "/agent.log")
                   .ok());
   ASSERT_TRUE(WaitForHttp200(addr, "/-/ready", 20000)) << agent.Log();
@@ -53,12 +51,11 @@ TEST(ReloadTest, BadConfigIsRejectedGoodOneApplied) {
   ASSERT_TRUE(WaitFor(
       [&] { return Status(addr).value("reload_failures", 0) == 1; }, 10000))
       << agent.Log();
-  EXPECT_NE(Status(addr)["last_reload_error"].get<std::string>().find(
-                config + ":2:13"),
-            std::string::npos)
+  const std::string reload_error =
+      Status(addr)["last_reload_error"].get<std::string>();
+  EXPECT_NE(reload_error.find(config + ":2:13"), std::string::npos)
       << Status(addr).dump();
-  EXPECT_NE(agent.Log().find("configuration reload failed"),
-            std::string::npos);
+  EXPECT_NE(agent.Log().find("configuration reload failed"), std::string::npos);
   EXPECT_TRUE(WaitFor(
       [&] {
         Result<std::string> m = Get(addr, "/metrics");
