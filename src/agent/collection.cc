@@ -40,26 +40,32 @@ Collection::Collection(std::vector<std::unique_ptr<Collector>> collectors,
 
 MetricSet Collection::RunCycle() {
   const int64_t cycle_start = clock_->MonotonicNanos();
+  // Collectors that run every cycle append straight into `out` (Collect's
+  // contract is to append), so the common path builds one set and merges
+  // nothing.
   MetricSet out;
   for (size_t i = 0; i < entries_.size(); ++i) {
     Entry& e = entries_[i];
     const int64_t now = clock_->MonotonicNanos();
     if (e.interval_ns > 0 && now < e.next_due_mono) {
       // Not due: re-expose the last run's samples.
-      for (const MetricFamily& f : e.last.families()) {
-        MetricFamily* dst = out.Family(f.name, f.type, f.help);
-        dst->samples.insert(dst->samples.end(), f.samples.begin(),
-                            f.samples.end());
-      }
+      out.MergeCopy(e.last);
       continue;
     }
-    MetricSet got;
-    Status s = e.collector->Collect(&got);
+    Status s;
+    if (e.interval_ns > 0) {
+      // Keep this run's samples to re-expose until the next run.
+      e.last = MetricSet();
+      s = e.collector->Collect(&e.last);
+    } else {
+      s = e.collector->Collect(&out);
+    }
     const int64_t end = clock_->MonotonicNanos();
     if (e.interval_ns > 0) {
       // Stay on the original phase: skip whole intervals that were missed.
       if (e.next_due_mono == 0) e.next_due_mono = now;
       while (e.next_due_mono <= now) e.next_due_mono += e.interval_ns;
+      out.MergeCopy(e.last);
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -82,15 +88,6 @@ MetricSet Collection::RunCycle() {
         h.last_error = s.ToString();
       }
     }
-    if (e.interval_ns > 0) {
-      // Keep a copy to re-expose until the next run.
-      e.last = MetricSet();
-      for (const MetricFamily& f : got.families()) {
-        MetricFamily* dst = e.last.Family(f.name, f.type, f.help);
-        dst->samples = f.samples;
-      }
-    }
-    out.Merge(std::move(got));
   }
   {
     std::lock_guard<std::mutex> lock(mu_);

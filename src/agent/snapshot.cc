@@ -13,7 +13,9 @@ const std::string& Snapshot::Rendered(ExpositionFormat format) const {
   std::string& out =
       format == ExpositionFormat::kOpenMetrics ? openmetrics_ : text_;
   if (out.empty()) {
-    out.reserve(64 * 1024);
+    // About 190 bytes per sample in node_exporter-like output (HELP and
+    // TYPE lines included); reserving a bit more avoids a regrow and copy.
+    out.reserve(4096 + 256 * metrics_.SampleCount());
     WriteExposition(metrics_.families(), format, &out);
   }
   return out;

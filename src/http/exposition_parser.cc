@@ -125,7 +125,11 @@ class Parser {
       typed_[fam->name] = true;
       fam->type = std::string(t);
     } else {
-      size_t pos = line_.find(name, i) + name.size();
+      // The text starts one separator after the name. `name` points into
+      // line_ (SplitFields returns views), so its end is found directly; a
+      // search for the name could stop inside "HELP" (a metric named "H").
+      size_t pos =
+          static_cast<size_t>(name.data() - line_.data()) + name.size();
       std::string_view help = pos < line_.size() ? line_.substr(pos + 1) : "";
       fam->help = Unescape(help);
     }

@@ -14,7 +14,8 @@
 //   otherwise yield a wrong number), and so does an empty file.
 // - Counters are parsed as uint64 and exposed as read: no state is kept
 //   between cycles apart from buffers (and the fixed facts uname and time
-//   note below).
+//   note below), except in cpu, which holds each CPU's last values so a
+//   counter the kernel moves backwards (iowait) never decreases.
 // Each collector is used from one thread at a time.
 #ifndef TEND_METRICS_COLLECTORS_SYSTEM_H_
 #define TEND_METRICS_COLLECTORS_SYSTEM_H_

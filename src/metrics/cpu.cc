@@ -1,10 +1,23 @@
 // The "cpu" collector: per-CPU time from the cpuN lines of /proc/stat.
+//
+// Unlike the other system collectors it keeps state between cycles, as
+// node_exporter 1.5 does: on some kernels iowait (and occasionally idle) in
+// /proc/stat goes down between reads, and a counter must never decrease. The
+// collector remembers the last value it exposed for every CPU and mode and,
+// when the kernel's value is smaller, exposes the remembered one again
+// (logged at debug). A CPU's memory is dropped when the CPU is missing from a
+// read (offline: hotplug) and reset when its idle time falls by 3 s or more
+// (it went offline and came back between two reads), so a CPU that returns
+// with smaller counters starts again from them instead of sticking at its
+// old values.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/log.h"
 #include "metrics/collectors_system.h"
 #include "metrics/collectors_system_util.h"
 #include "metrics/parse.h"
@@ -32,6 +45,9 @@ constexpr std::array<std::string_view, kModeColumns> kModes = {
 constexpr size_t kGuestColumn = 8;      // guest: time in guests' user mode.
 constexpr size_t kGuestNiceColumn = 9;  // guest_nice.
 constexpr size_t kMaxColumns = 10;
+constexpr size_t kIdleColumn = 3;
+// node_exporter's jumpBackSeconds: an idle drop this large means hotplug.
+constexpr uint64_t kJumpBackTicks = 3 * 100;
 
 // One parsed cpuN line. The id is kept inline so parsing does not allocate.
 struct CpuRow {
@@ -86,6 +102,7 @@ class CpuCollector : public Collector {
     }
     reader.Finish(&errors);
     if (rows_.empty() && errors.empty()) errors.AddFile("no cpuN lines");
+    KeepMonotonic(errors.empty());
     Emit(out);
     return errors.ToStatus();
   }
@@ -106,6 +123,71 @@ class CpuCollector : public Collector {
     }
     row->columns = static_cast<uint8_t>(n < kMaxColumns ? n : kMaxColumns);
     return n > 0;
+  }
+
+  // The last exposed row of CPU `id`, or nullptr. `pos` is where the CPU is
+  // in this read: CPUs are listed in the same order every time, so the same
+  // position in the previous read is almost always the match.
+  const CpuRow* Previous(std::string_view id, size_t pos) const {
+    if (pos < previous_.size() && previous_[pos].Id() == id) {
+      return &previous_[pos];
+    }
+    for (const CpuRow& p : previous_) {
+      if (p.Id() == id) return &p;
+    }
+    return nullptr;
+  }
+
+  // Raises every counter of rows_ that went below what the previous cycle
+  // exposed back to that value, then remembers rows_ for the next cycle.
+  // CPUs absent from a `complete` read (no malformed lines) are forgotten;
+  // after an incomplete one they are kept, since their line may just have
+  // been unreadable.
+  void KeepMonotonic(bool complete) {
+    for (size_t r = 0; r < rows_.size(); ++r) {
+      CpuRow& row = rows_[r];
+      const CpuRow* prev = Previous(row.Id(), r);
+      if (prev == nullptr) continue;
+      if (row.columns > kIdleColumn && prev->columns > kIdleColumn &&
+          prev->ticks[kIdleColumn] > row.ticks[kIdleColumn] &&
+          prev->ticks[kIdleColumn] - row.ticks[kIdleColumn] >= kJumpBackTicks) {
+        LogDebug(
+            "CPU idle counter jumped backwards by 3 seconds or more, possible "
+            "hotplug event, resetting CPU stats",
+            {{"cpu", row.Id()},
+             {"old_value",
+              static_cast<double>(prev->ticks[kIdleColumn]) / kUserHz},
+             {"new_value",
+              static_cast<double>(row.ticks[kIdleColumn]) / kUserHz}});
+        continue;
+      }
+      const size_t n = std::min(row.columns, prev->columns);
+      for (size_t i = 0; i < n; ++i) {
+        if (row.ticks[i] >= prev->ticks[i]) continue;
+        LogDebug("CPU counter jumped backwards",
+                 {{"cpu", row.Id()},
+                  {"mode", ColumnName(i)},
+                  {"old_value", static_cast<double>(prev->ticks[i]) / kUserHz},
+                  {"new_value", static_cast<double>(row.ticks[i]) / kUserHz}});
+        row.ticks[i] = prev->ticks[i];
+      }
+    }
+    if (complete) {
+      previous_.assign(rows_.begin(), rows_.end());
+      return;
+    }
+    std::vector<CpuRow> next(rows_.begin(), rows_.end());
+    for (const CpuRow& p : previous_) {
+      bool seen = false;
+      for (const CpuRow& row : rows_) seen = seen || row.Id() == p.Id();
+      if (!seen) next.push_back(p);
+    }
+    previous_ = std::move(next);
+  }
+
+  static std::string_view ColumnName(size_t column) {
+    if (column < kModeColumns) return kModes[column];
+    return column == kGuestColumn ? "guest" : "guest_nice";
   }
 
   void Emit(MetricSet* out) const {
@@ -143,6 +225,7 @@ class CpuCollector : public Collector {
   const std::string path_;
   std::string buf_;
   std::vector<CpuRow> rows_;
+  std::vector<CpuRow> previous_;  // What the last read exposed, per CPU.
 };
 
 }  // namespace

@@ -2,7 +2,9 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
+#include "base/log.h"
 #include "metrics/collectors_system.h"
 #include "metrics/collectors_system_testing.h"
 
@@ -228,6 +230,194 @@ TEST(CpuCollectorTest, RealHost) {
   EXPECT_GT(ValueOf(set, kSeconds, CpuMode(*cpus.begin(), "idle")) +
                 ValueOf(set, kSeconds, CpuMode(*cpus.begin(), "user")),
             0);
+}
+
+// Serves /proc/stat from a string the test changes between cycles.
+class StatTextEnv : public Env {
+ public:
+  void Set(std::string text) {
+    text_ = std::move(text);
+    fail_ = false;
+  }
+  void Fail() { fail_ = true; }
+
+  Status ReadFile(const std::string& path, std::string* out) override {
+    if (path != "/proc/stat" || fail_) {
+      return NotFoundError(path + ": No such file or directory");
+    }
+    *out = text_;
+    return Status::Ok();
+  }
+  Status ListDir(const std::string& path, std::vector<std::string>*) override {
+    return NotFoundError(path);
+  }
+  Result<uint64_t> CountDirEntries(const std::string& path) override {
+    return NotFoundError(path);
+  }
+  Result<std::string> ReadLink(const std::string& path) override {
+    return NotFoundError(path);
+  }
+  Result<FsStats> StatFs(const std::string& path) override {
+    return NotFoundError(path);
+  }
+  Result<FileTimes> Stat(const std::string& path) override {
+    return NotFoundError(path);
+  }
+
+ private:
+  std::string text_;
+  bool fail_ = false;
+};
+
+// A cpuN line: user nice system idle iowait irq softirq steal guest
+// guest_nice, in ticks.
+std::string CpuLine(int cpu, uint64_t user, uint64_t idle, uint64_t iowait,
+                    uint64_t guest = 0) {
+  return "cpu" + std::to_string(cpu) + " " + std::to_string(user) + " 0 100 " +
+         std::to_string(idle) + " " + std::to_string(iowait) + " 0 0 0 " +
+         std::to_string(guest) + " 0\n";
+}
+
+// Runs the collector over a sequence of /proc/stat contents.
+class CpuSequenceTest : public ::testing::Test {
+ protected:
+  CpuSequenceTest() {
+    options_.env = &env_;
+    collector_ = NewCpuCollector(options_);
+  }
+
+  // Collects `stat_lines` (cpuN lines) as one read; the set is kept in
+  // set_.
+  Status Read(const std::string& stat_lines) {
+    env_.Set("cpu  0 0 0 0 0 0 0 0 0 0\n" + stat_lines + "intr 1 0\n");
+    set_ = MetricSet();
+    return collector_->Collect(&set_);
+  }
+  double Seconds(const std::string& cpu, const std::string& mode) const {
+    return ValueOf(set_, kSeconds, CpuMode(cpu, mode));
+  }
+
+  StatTextEnv env_;
+  CollectorOptions options_;
+  std::unique_ptr<Collector> collector_;
+  MetricSet set_;
+};
+
+TEST_F(CpuSequenceTest, IowaitThatGoesDownKeepsThePreviousValue) {
+  std::vector<std::string> log;
+  const LogLevel level = GetLogLevel();
+  SetLogLevel(LogLevel::kDebug);
+  SetLogSinkForTesting([&](std::string_view l) { log.emplace_back(l); });
+
+  ASSERT_TRUE(
+      Read(CpuLine(0, 1000, 50000, 500) + CpuLine(1, 7, 60000, 40)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("0", "iowait"), 5.00);
+  EXPECT_TRUE(log.empty());
+
+  // The kernel reports less iowait for cpu0: 5.00 is exposed again.
+  ASSERT_TRUE(
+      Read(CpuLine(0, 1010, 50100, 480) + CpuLine(1, 8, 60100, 41)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("0", "iowait"), 5.00);
+  EXPECT_DOUBLE_EQ(Seconds("0", "user"), 10.10);
+  EXPECT_DOUBLE_EQ(Seconds("0", "idle"), 501.00);
+  EXPECT_DOUBLE_EQ(Seconds("1", "iowait"), 0.41);
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_NE(log[0].find("CPU counter jumped backwards"), std::string::npos)
+      << log[0];
+  EXPECT_NE(log[0].find("cpu=0"), std::string::npos) << log[0];
+  EXPECT_NE(log[0].find("mode=iowait"), std::string::npos) << log[0];
+
+  // Still below what was exposed: still 5.00.
+  ASSERT_TRUE(
+      Read(CpuLine(0, 1020, 50200, 495) + CpuLine(1, 9, 60200, 42)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("0", "iowait"), 5.00);
+
+  // Rising past it again: the kernel's value.
+  ASSERT_TRUE(
+      Read(CpuLine(0, 1030, 50300, 520) + CpuLine(1, 10, 60300, 43)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("0", "iowait"), 5.20);
+  EXPECT_DOUBLE_EQ(Seconds("1", "user"), 0.10);
+  EXPECT_EQ(log.size(), 2u);
+
+  SetLogSinkForTesting(nullptr);
+  SetLogLevel(level);
+}
+
+TEST_F(CpuSequenceTest, SmallIdleDropAndGuestDropAreHeld) {
+  ASSERT_TRUE(Read(CpuLine(0, 1000, 50000, 500, 300)).ok());
+  // Idle falls by 2.99 s (below the 3 s hotplug threshold), guest by 1.
+  ASSERT_TRUE(Read(CpuLine(0, 1001, 49701, 501, 299)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("0", "idle"), 500.00);
+  EXPECT_DOUBLE_EQ(Seconds("0", "user"), 10.01);
+  EXPECT_DOUBLE_EQ(ValueOf(set_, kGuest, CpuMode("0", "user")), 3.00);
+}
+
+TEST_F(CpuSequenceTest, CpuThatDisappearsAndReturnsStartsAgain) {
+  ASSERT_TRUE(
+      Read(CpuLine(0, 1000, 50000, 500) + CpuLine(1, 2000, 90000, 900)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("1", "user"), 20.00);
+
+  // cpu1 goes offline: absent from the read and from the output.
+  ASSERT_TRUE(Read(CpuLine(0, 1010, 50100, 501)).ok());
+  EXPECT_EQ(FindSample(set_, kSeconds, CpuMode("1", "user")), nullptr);
+  EXPECT_EQ(set_.Find(kSeconds)->samples.size(), 8u);
+
+  // It returns with counters far below the old ones (the kernel restarted
+  // them): they are exposed as they are, not held at the old values.
+  ASSERT_TRUE(Read(CpuLine(0, 1020, 50200, 502) + CpuLine(1, 10, 100, 1)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("1", "user"), 0.10);
+  EXPECT_DOUBLE_EQ(Seconds("1", "idle"), 1.00);
+  EXPECT_DOUBLE_EQ(Seconds("1", "iowait"), 0.01);
+
+  // And from there on they are held against the new values.
+  ASSERT_TRUE(Read(CpuLine(0, 1030, 50300, 503) + CpuLine(1, 12, 150, 0)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("1", "user"), 0.12);
+  EXPECT_DOUBLE_EQ(Seconds("1", "iowait"), 0.01);
+}
+
+TEST_F(CpuSequenceTest, IdleJumpingBackThreeSecondsResetsTheCpu) {
+  // cpu1 went offline and came back between two reads: never seen absent,
+  // but its idle time fell by 3 s or more.
+  ASSERT_TRUE(
+      Read(CpuLine(0, 1000, 50000, 500) + CpuLine(1, 2000, 90000, 900)).ok());
+  ASSERT_TRUE(
+      Read(CpuLine(0, 1010, 50100, 501) + CpuLine(1, 5, 89700, 2)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("1", "user"), 0.05);
+  EXPECT_DOUBLE_EQ(Seconds("1", "idle"), 897.00);
+  EXPECT_DOUBLE_EQ(Seconds("1", "iowait"), 0.02);
+  ASSERT_TRUE(
+      Read(CpuLine(0, 1020, 50200, 502) + CpuLine(1, 6, 89800, 3)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("1", "user"), 0.06);
+  EXPECT_DOUBLE_EQ(Seconds("0", "user"), 10.20);
+}
+
+TEST_F(CpuSequenceTest, FailedOrPartialReadsKeepWhatWasExposed) {
+  ASSERT_TRUE(
+      Read(CpuLine(0, 1000, 50000, 500) + CpuLine(1, 2000, 90000, 900)).ok());
+  env_.Fail();
+  set_ = MetricSet();
+  EXPECT_EQ(collector_->Collect(&set_).code(), StatusCode::kNotFound);
+  EXPECT_EQ(set_.SampleCount(), 0u);
+
+  // cpu1's line is malformed: it is not taken as offline.
+  EXPECT_EQ(Read(CpuLine(0, 1010, 50100, 499) + "cpu1 x y z\n").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_DOUBLE_EQ(Seconds("0", "iowait"), 5.00);
+  EXPECT_EQ(FindSample(set_, kSeconds, CpuMode("1", "user")), nullptr);
+
+  ASSERT_TRUE(
+      Read(CpuLine(0, 1020, 50200, 498) + CpuLine(1, 2010, 90100, 899)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("0", "iowait"), 5.00);
+  EXPECT_DOUBLE_EQ(Seconds("1", "iowait"), 9.00);
+  EXPECT_DOUBLE_EQ(Seconds("1", "user"), 20.10);
+}
+
+TEST_F(CpuSequenceTest, MaximalCountersAreNotMistakenForHotplug) {
+  const uint64_t max = ~uint64_t{0};
+  ASSERT_TRUE(Read(CpuLine(0, max, max, max)).ok());
+  ASSERT_TRUE(Read(CpuLine(0, max, max, max - 1)).ok());
+  EXPECT_DOUBLE_EQ(Seconds("0", "iowait"), static_cast<double>(max) / 100);
+  EXPECT_DOUBLE_EQ(Seconds("0", "idle"), static_cast<double>(max) / 100);
 }
 
 }  // namespace

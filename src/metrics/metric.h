@@ -4,9 +4,9 @@
 #define TEND_METRICS_METRIC_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace tend {
@@ -38,7 +38,12 @@ struct MetricFamily {
 // collector fills one set at a time.
 //
 // Adding a sample to a name that exists with another type keeps the first
-// type (collectors are tested so this does not happen).
+// type and help (collectors are tested so this does not happen).
+//
+// Cost: a set is built every collection cycle, so the name index allocates
+// nothing per family (open addressing over family positions, with each
+// family's hash kept beside it), and merging or sorting never rehashes a
+// name.
 class MetricSet {
  public:
   MetricSet() = default;
@@ -46,7 +51,8 @@ class MetricSet {
   MetricSet& operator=(MetricSet&&) = default;
 
   // Finds the family `name`, creating it with `type` and `help` if absent.
-  // The pointer stays valid until the next call that creates a family.
+  // The pointer stays valid until the next call that creates a family (or
+  // Merge, SortByName, Reserve).
   MetricFamily* Family(std::string_view name, MetricType type,
                        std::string_view help);
 
@@ -66,13 +72,25 @@ class MetricSet {
         ->samples.push_back({std::move(labels), value});
   }
 
-  // Moves every family of `other` into this set, merging same-named ones.
+  // Moves every family of `other` into this set, merging same-named ones
+  // (their samples are appended after this set's). `other` is left empty.
   void Merge(MetricSet&& other);
 
+  // Like Merge, but copies `other`'s samples and leaves it unchanged.
+  void MergeCopy(const MetricSet& other);
+
+  // Makes room for `families` families without regrowing storage or index.
+  void Reserve(size_t families);
+
+  // In creation order, or in name order after SortByName (until the next
+  // family is created).
   const std::vector<MetricFamily>& families() const { return families_; }
+  // Samples, help and type may be changed through this; names must not be,
+  // and families must not be added or removed (the index would not know).
   std::vector<MetricFamily>& mutable_families() { return families_; }
 
-  // Sorts families by name (the exposition order).
+  // Sorts families by name (the exposition order). Cheap when already
+  // sorted; otherwise sorts positions and moves each family once.
   void SortByName();
 
   // Number of samples over all families.
@@ -82,14 +100,25 @@ class MetricSet {
   const MetricFamily* Find(std::string_view name) const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const {
-      return std::hash<std::string_view>()(s);
-    }
-  };
+  static size_t HashName(std::string_view name);
+  // The position in families_ of `name` (with hash `hash`), or -1. In both
+  // cases *slot is where the name's entry is or would go in slots_.
+  ptrdiff_t Lookup(std::string_view name, size_t hash, size_t* slot) const;
+  // Appends an empty family whose name hashes to `hash` and indexes it at
+  // `slot` (from Lookup); the caller fills in the name.
+  MetricFamily* Append(size_t hash, size_t slot);
+  // Like Reserve, but grows storage geometrically.
+  void Grow(size_t families);
+  // Grows slots_ to hold at least `families` entries at most half full.
+  void Rehash(size_t families);
+  // Rebuilds slots_ (same size) from hashes_; never hashes a name.
+  void Reindex();
+
   std::vector<MetricFamily> families_;
-  std::unordered_map<std::string, size_t, Hash, std::equal_to<>> index_;
+  std::vector<size_t> hashes_;  // HashName of families_[i].name.
+  // Open addressing, linear probing: 0 is empty, otherwise a position in
+  // families_ plus one. A power of two in size, at most half full.
+  std::vector<uint32_t> slots_;
 };
 
 }  // namespace tend
