@@ -1,6 +1,5 @@
 # The disk and network collectors (collectors_net.h).
 list(APPEND TEND_METRICS_SOURCES
-  cycle_errors.cc
   device_filter.cc
   diskstats.cc
   netdev.cc

@@ -1,6 +1,5 @@
 # The system-wide /proc collectors (collectors_system.h).
 list(APPEND TEND_METRICS_SOURCES
-  collectors_system_util.cc
   cpu.cc
   entropy.cc
   filefd.cc
@@ -13,7 +12,6 @@ list(APPEND TEND_METRICS_SOURCES
   vmstat.cc)
 list(APPEND TEND_METRICS_TESTS
   collectors_system_test.cc
-  collectors_system_util_test.cc
   cpu_test.cc
   entropy_test.cc
   filefd_test.cc

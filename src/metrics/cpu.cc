@@ -19,7 +19,7 @@
 
 #include "base/log.h"
 #include "metrics/collectors_system.h"
-#include "metrics/collectors_system_util.h"
+#include "metrics/line_parse.h"
 #include "metrics/parse.h"
 
 namespace tend {
@@ -76,7 +76,7 @@ class CpuCollector : public Collector {
 
   Status Collect(MetricSet* out) override {
     RETURN_IF_ERROR(env_->ReadFile(path_, &buf_));
-    LineErrors errors(path_);
+    ParseErrors errors(path_);
     rows_.clear();
     LineReader reader(buf_);
     std::string_view line;

@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "metrics/collectors_net.h"
-#include "metrics/cycle_errors.h"
 #include "metrics/device_cache.h"
 #include "metrics/device_filter.h"
+#include "metrics/line_parse.h"
 #include "metrics/parse.h"
 #include "metrics/udev_info.h"
 
@@ -126,18 +126,15 @@ class DiskstatsCollector : public Collector {
     Status read = env_->ReadFile(path_, &buf_);
     if (!read.ok()) return read;
 
-    CycleErrors errors;
+    ParseErrors errors;
     rows_.clear();
     devices_.BeginCycle();
-    TextLines lines(buf_);
+    LineReader lines(buf_);
     std::string_view line;
     while (lines.Next(&line)) {
       ParseLine(line, lines.line_number(), &errors);
     }
-    if (lines.cut(&line)) {
-      errors.AddLine(path_, lines.line_number() + 1, line,
-                     "line cut short (no newline at end of file)");
-    }
+    lines.Finish(path_, &errors, /*empty_is_error=*/false);
     devices_.EndCycle();
 
     for (DiskRow& row : rows_) RefreshUdev(&devices_.at(row.device));
@@ -146,7 +143,7 @@ class DiskstatsCollector : public Collector {
   }
 
  private:
-  void ParseLine(std::string_view line, size_t line_no, CycleErrors* errors) {
+  void ParseLine(std::string_view line, size_t line_no, ParseErrors* errors) {
     SplitFields(line, &fields_);
     if (fields_.empty()) return;
     if (fields_.size() < kMinFields) {

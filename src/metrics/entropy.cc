@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "metrics/collectors_system.h"
-#include "metrics/collectors_system_util.h"
+#include "metrics/line_parse.h"
 #include "metrics/parse.h"
 
 namespace tend {
@@ -36,7 +36,7 @@ class EntropyCollector : public Collector {
     RETURN_IF_ERROR(ReadValueFile(env_, path, &buf_, &text));
     uint64_t v;
     if (!ParseUint64(text, &v)) {
-      LineErrors errors(path);
+      ParseErrors errors(path);
       errors.AddLine(1, text, "expected an unsigned number");
       return errors.ToStatus();
     }

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "metrics/collectors_system.h"
-#include "metrics/collectors_system_util.h"
+#include "metrics/line_parse.h"
 #include "metrics/parse.h"
 
 namespace tend {
@@ -42,7 +42,7 @@ class FilefdCollector : public Collector {
                  static_cast<double>(m));
     }
     if (a_ok && u_ok && m_ok && rest.empty()) return Status::Ok();
-    LineErrors errors(path_);
+    ParseErrors errors(path_);
     errors.AddLine(1, line, "expected three unsigned numbers");
     return errors.ToStatus();
   }

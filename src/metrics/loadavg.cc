@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "metrics/collectors_system.h"
-#include "metrics/collectors_system_util.h"
+#include "metrics/line_parse.h"
 #include "metrics/parse.h"
 
 namespace tend {
@@ -34,7 +34,7 @@ class LoadavgCollector : public Collector {
   // others.
   Status Collect(MetricSet* out) override {
     RETURN_IF_ERROR(env_->ReadFile(path_, &buf_));
-    LineErrors errors(path_);
+    ParseErrors errors(path_);
     LineReader reader(buf_);
     std::string_view line;
     if (reader.Next(&line)) {

@@ -114,8 +114,7 @@ TEST(MeminfoCollectorTest, GarbageLinesSkippedAndReported) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(),
             "/proc/meminfo:2: expected \"Name: number\" or \"Name: number "
-            "kB\": \"MemFree:          abc kB\" (and 7 more problems in this "
-            "file)");
+            "kB\": \"MemFree:          abc kB\" (and 7 more problems)");
   EXPECT_EQ(ValueOf(set, "node_memory_MemTotal_bytes"), 1000.0 * 1024);
   EXPECT_EQ(ValueOf(set, "node_memory_Active_anon_bytes"), 300.0 * 1024);
   EXPECT_EQ(ValueOf(set, "node_memory_HugePages_Total"), 5);

@@ -1,10 +1,8 @@
 // Tests of the helpers behind the disk and network collectors.
 #include <string>
-#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "metrics/cycle_errors.h"
 #include "metrics/device_cache.h"
 #include "metrics/device_filter.h"
 #include "metrics/udev_info.h"
@@ -125,49 +123,6 @@ TEST(DeviceFilterTest, BadPatternIsNamed) {
   EXPECT_FALSE(f.Excludes("ab"));
   EXPECT_EQ(ValidateDevicePattern("netdev.device_exclude", "a(b"), f.status());
   EXPECT_TRUE(ValidateDevicePattern("x", "^lo$").ok());
-}
-
-TEST(CycleErrorsTest, FirstProblemAndCount) {
-  CycleErrors e;
-  EXPECT_TRUE(e.empty());
-  EXPECT_TRUE(e.ToStatus().ok());
-  e.Add(Status::Ok());
-  EXPECT_TRUE(e.empty());
-  e.AddLine("/proc/x", 3, "bad\x01line", "too short");
-  e.Add(NotFoundError("/proc/y: gone"));
-  e.AddLine("/proc/x", 9, "worse", "worse");
-  Status s = e.ToStatus();
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(),
-            "/proc/x:3: too short: \"bad?line\" (and 2 more problems)");
-}
-
-TEST(CycleErrorsTest, LongLinesAreShortened) {
-  CycleErrors e;
-  e.AddLine("f", 1, std::string(500, 'x'), "why");
-  EXPECT_EQ(e.ToStatus().message(),
-            "f:1: why: \"" + std::string(80, 'x') + "...\"");
-}
-
-TEST(TextLinesTest, CompleteAndCutLines) {
-  TextLines lines("a\n\nb\nc");
-  std::string_view line;
-  std::vector<std::string> got;
-  while (lines.Next(&line)) got.emplace_back(line);
-  EXPECT_EQ(got, (std::vector<std::string>{"a", "", "b"}));
-  EXPECT_EQ(lines.line_number(), 3u);
-  ASSERT_TRUE(lines.cut(&line));
-  EXPECT_EQ(line, "c");
-
-  TextLines whole("a\nb\n");
-  while (whole.Next(&line)) {
-  }
-  EXPECT_EQ(whole.line_number(), 2u);
-  EXPECT_FALSE(whole.cut(&line));
-
-  TextLines empty("");
-  EXPECT_FALSE(empty.Next(&line));
-  EXPECT_FALSE(empty.cut(&line));
 }
 
 TEST(UdevInfoTest, ParsesProperties) {

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "metrics/collectors_net.h"
-#include "metrics/cycle_errors.h"
 #include "metrics/device_cache.h"
 #include "metrics/device_filter.h"
+#include "metrics/line_parse.h"
 #include "metrics/parse.h"
 
 namespace tend {
@@ -101,14 +101,13 @@ class NetDevCollector : public Collector {
     Status read = env_->ReadFile(path_, &buf_);
     if (!read.ok()) return read;
 
-    CycleErrors errors;
+    ParseErrors errors;
     if (buf_.empty()) {
-      errors.Add(InvalidArgumentError(
-          path_ + ": file is empty (expected two header lines)"));
+      errors.AddFile(path_, "file is empty (expected two header lines)");
     }
     rows_.clear();
     devices_.BeginCycle();
-    TextLines lines(buf_);
+    LineReader lines(buf_);
     std::string_view line;
     while (lines.Next(&line)) {
       // The two header lines are the only ones with a '|'.
@@ -118,10 +117,7 @@ class NetDevCollector : public Collector {
       }
       ParseLine(line, lines.line_number(), &errors);
     }
-    if (lines.cut(&line)) {
-      errors.AddLine(path_, lines.line_number() + 1, line,
-                     "line cut short (no newline at end of file)");
-    }
+    lines.Finish(path_, &errors, /*empty_is_error=*/false);
     devices_.EndCycle();
 
     for (NetRow& row : rows_) ReadNoHandler(&row, &errors);
@@ -130,7 +126,7 @@ class NetDevCollector : public Collector {
   }
 
  private:
-  void ParseLine(std::string_view line, size_t line_no, CycleErrors* errors) {
+  void ParseLine(std::string_view line, size_t line_no, ParseErrors* errors) {
     if (Trim(line).empty()) return;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) {
@@ -173,7 +169,7 @@ class NetDevCollector : public Collector {
     rows_.push_back(row);
   }
 
-  void ReadNoHandler(NetRow* row, CycleErrors* errors) {
+  void ReadNoHandler(NetRow* row, ParseErrors* errors) {
     NetDevice& dev = devices_.at(row->device);
     if (dev.nohandler == NoHandler::kAbsent) return;
     Status s = env_->ReadFile(dev.nohandler_path, &small_buf_);

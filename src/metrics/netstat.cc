@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "metrics/collectors_net.h"
-#include "metrics/cycle_errors.h"
+#include "metrics/line_parse.h"
 #include "metrics/parse.h"
 
 namespace tend {
@@ -83,7 +83,7 @@ class NetstatCollector : public Collector {
   std::string_view name() const override { return "netstat"; }
 
   Status Collect(MetricSet* out) override {
-    CycleErrors errors;
+    ParseErrors errors;
     CollectPairs(netstat_path_, &netstat_sections_, out, &errors);
     CollectPairs(snmp_path_, &snmp_sections_, out, &errors);
     CollectSnmp6(out, &errors);
@@ -139,20 +139,20 @@ class NetstatCollector : public Collector {
   }
 
   void CollectPairs(const std::string& path, std::vector<Section>* sections,
-                    MetricSet* out, CycleErrors* errors) {
+                    MetricSet* out, ParseErrors* errors) {
     Status read = env_->ReadFile(path, &buf_);
     if (!read.ok()) {
       errors->Add(read);
       return;
     }
     if (buf_.empty()) {
-      errors->Add(InvalidArgumentError(path + ": file is empty"));
+      errors->AddFile(path, "file is empty");
       return;
     }
     size_t n = 0;  // Sections parsed in this cycle.
     std::string_view header;
     size_t header_no = 0;
-    TextLines lines(buf_);
+    LineReader lines(buf_);
     std::string_view line;
     while (lines.Next(&line)) {
       if (Trim(line).empty()) continue;
@@ -182,16 +182,13 @@ class NetstatCollector : public Collector {
       errors->AddLine(path, header_no, header,
                       "header without its values line");
     }
-    if (lines.cut(&line)) {
-      errors->AddLine(path, lines.line_number() + 1, line,
-                      "line cut short (no newline at end of file)");
-    }
+    lines.Finish(path, errors, /*empty_is_error=*/false);
     sections->resize(n);
   }
 
   void ParseValues(const std::string& path, const Section& s,
                    std::string_view line, size_t line_no, MetricSet* out,
-                   CycleErrors* errors) {
+                   ParseErrors* errors) {
     SplitFields(line, &fields_);
     if (!s.valid) {
       errors->AddLine(path, line_no, line,
@@ -218,7 +215,7 @@ class NetstatCollector : public Collector {
     }
   }
 
-  void CollectSnmp6(MetricSet* out, CycleErrors* errors) {
+  void CollectSnmp6(MetricSet* out, ParseErrors* errors) {
     Status read = env_->ReadFile(snmp6_path_, &buf_);
     if (read.code() == StatusCode::kNotFound) return;  // IPv6 disabled.
     if (!read.ok()) {
@@ -226,11 +223,11 @@ class NetstatCollector : public Collector {
       return;
     }
     if (buf_.empty()) {
-      errors->Add(InvalidArgumentError(snmp6_path_ + ": file is empty"));
+      errors->AddFile(snmp6_path_, "file is empty");
       return;
     }
     size_t n = 0;
-    TextLines lines(buf_);
+    LineReader lines(buf_);
     std::string_view line;
     while (lines.Next(&line)) {
       SplitFields(line, &fields_);
@@ -255,10 +252,7 @@ class NetstatCollector : public Collector {
                         "field repeated");
       }
     }
-    if (lines.cut(&line)) {
-      errors->AddLine(snmp6_path_, lines.line_number() + 1, line,
-                      "line cut short (no newline at end of file)");
-    }
+    lines.Finish(snmp6_path_, errors, /*empty_is_error=*/false);
     snmp6_.resize(n);
   }
 

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "metrics/collectors_system.h"
-#include "metrics/collectors_system_util.h"
+#include "metrics/line_parse.h"
 #include "metrics/parse.h"
 
 namespace tend {
@@ -83,7 +83,7 @@ class PressureCollector : public Collector {
  private:
   Status ParseResource(const Resource& r, const std::string& path,
                        MetricSet* out) {
-    LineErrors errors(path);
+    ParseErrors errors(path);
     bool seen_some = false;
     bool seen_full = false;
     LineReader reader(buf_);

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "metrics/collectors_net.h"
-#include "metrics/cycle_errors.h"
+#include "metrics/line_parse.h"
 #include "metrics/parse.h"
 
 namespace tend {
@@ -52,7 +52,7 @@ class SockstatCollector : public Collector {
   std::string_view name() const override { return "sockstat"; }
 
   Status Collect(MetricSet* out) override {
-    CycleErrors errors;
+    ParseErrors errors;
     CollectFile(sockstat_path_, /*ipv6=*/false, out, &errors);
     CollectFile(sockstat6_path_, /*ipv6=*/true, out, &errors);
     return errors.ToStatus();
@@ -63,7 +63,7 @@ class SockstatCollector : public Collector {
   // error (node_exporter skips it too, but every kernel with networking has
   // it, so its absence means a wrong proc path).
   void CollectFile(const std::string& path, bool ipv6, MetricSet* out,
-                   CycleErrors* errors) {
+                   ParseErrors* errors) {
     Status read = env_->ReadFile(path, &buf_);
     if (ipv6 && read.code() == StatusCode::kNotFound) return;
     if (!read.ok()) {
@@ -71,22 +71,19 @@ class SockstatCollector : public Collector {
       return;
     }
     if (buf_.empty()) {
-      errors->Add(InvalidArgumentError(path + ": file is empty"));
+      errors->AddFile(path, "file is empty");
       return;
     }
-    TextLines lines(buf_);
+    LineReader lines(buf_);
     std::string_view line;
     while (lines.Next(&line)) {
       ParseLine(path, line, lines.line_number(), ipv6, out, errors);
     }
-    if (lines.cut(&line)) {
-      errors->AddLine(path, lines.line_number() + 1, line,
-                      "line cut short (no newline at end of file)");
-    }
+    lines.Finish(path, errors, /*empty_is_error=*/false);
   }
 
   void ParseLine(const std::string& path, std::string_view line, size_t line_no,
-                 bool ipv6, MetricSet* out, CycleErrors* errors) {
+                 bool ipv6, MetricSet* out, ParseErrors* errors) {
     SplitFields(line, &fields_);
     if (fields_.empty()) return;
     std::string_view proto = fields_[0];
@@ -129,7 +126,7 @@ class SockstatCollector : public Collector {
 
   void EmitProto(std::string_view proto, std::string_view key, double value,
                  MetricSet* out, const std::string& path, size_t line_no,
-                 std::string_view line, CycleErrors* errors) {
+                 std::string_view line, ParseErrors* errors) {
     name_buf_.assign("node_sockstat_").append(proto).append("_").append(key);
     help_buf_.assign("Number of ")
         .append(proto)
@@ -143,7 +140,7 @@ class SockstatCollector : public Collector {
   // a repeated line or key could cause.
   void Emit(std::string_view name, std::string_view help, double value,
             MetricSet* out, const std::string& path, size_t line_no,
-            std::string_view line, CycleErrors* errors) {
+            std::string_view line, ParseErrors* errors) {
     MetricFamily* f = out->Family(name, MetricType::kGauge, help);
     if (!f->samples.empty()) {
       errors->AddLine(path, line_no, line, "protocol or key repeated");

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "metrics/collectors_system.h"
-#include "metrics/collectors_system_util.h"
+#include "metrics/line_parse.h"
 #include "metrics/parse.h"
 
 namespace tend {
@@ -44,7 +44,7 @@ class StatCollector : public Collector {
 
   Status Collect(MetricSet* out) override {
     RETURN_IF_ERROR(env_->ReadFile(path_, &buf_));
-    LineErrors errors(path_);
+    ParseErrors errors(path_);
     std::array<bool, kFields.size()> seen{};
     LineReader reader(buf_);
     std::string_view line;

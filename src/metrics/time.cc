@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "metrics/collectors_system.h"
-#include "metrics/collectors_system_util.h"
+#include "metrics/line_parse.h"
 #include "metrics/parse.h"
 
 namespace tend {
@@ -103,7 +103,7 @@ class TimeCollector : public Collector {
     if (current.ok()) {
       std::string_view name = Trim(value);
       if (name.empty() || name.find_first_of(" \t") != std::string::npos) {
-        LineErrors errors(path_);
+        ParseErrors errors(path_);
         errors.AddLine(1, value, "expected one clocksource name");
         current = errors.ToStatus();
       } else {

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "metrics/collectors_system.h"
-#include "metrics/collectors_system_util.h"
+#include "metrics/line_parse.h"
 
 namespace tend {
 namespace {
@@ -77,7 +77,7 @@ class UnameCollector : public Collector {
     }
     RETURN_IF_ERROR(s);
     if (value.find('\n') != std::string_view::npos) {
-      LineErrors errors(paths_[i]);
+      ParseErrors errors(paths_[i]);
       errors.AddFile("expected one line, found several");
       return errors.ToStatus();
     }

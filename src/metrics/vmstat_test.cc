@@ -93,7 +93,7 @@ TEST(VmstatCollectorTest, GarbageLinesSkippedAndReported) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(),
             "/proc/vmstat:3: expected \"name unsigned-number\": \"pgpgout "
-            "notanumber\" (and 4 more problems in this file)");
+            "notanumber\" (and 4 more problems)");
   EXPECT_EQ(ValueOf(set, "node_vmstat_pgpgin"), 10);
   EXPECT_EQ(ValueOf(set, "node_vmstat_pswpin"), 3);
   EXPECT_EQ(ValueOf(set, "node_vmstat_pgmajfault"), 7);

@@ -1,10 +1,12 @@
-#include "metrics/collectors_system_util.h"
+#include "metrics/line_parse.h"
+
+#include <utility>
 
 namespace tend {
 namespace {
 
 // Long enough to recognise a line, short enough to keep a log line readable.
-constexpr size_t kMaxQuoted = 64;
+constexpr size_t kMaxQuoted = 80;
 
 void AppendQuoted(std::string_view text, std::string* out) {
   out->push_back('"');
@@ -30,30 +32,39 @@ bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 }  // namespace
 
-void LineErrors::AddLine(size_t line_no, std::string_view line,
-                         std::string_view why) {
+void ParseErrors::AddLine(std::string_view path, size_t line_no,
+                          std::string_view line, std::string_view why) {
   if (count_++ > 0) return;
-  first_.assign(path_);
-  first_.push_back(':');
-  first_.append(std::to_string(line_no));
-  first_.append(": ");
-  first_.append(why);
-  first_.append(": ");
-  AppendQuoted(line, &first_);
+  std::string msg;
+  msg.reserve(path.size() + why.size() + kMaxQuoted + 32);
+  msg.append(path);
+  msg.push_back(':');
+  msg.append(std::to_string(line_no));
+  msg.append(": ");
+  msg.append(why);
+  msg.append(": ");
+  AppendQuoted(line, &msg);
+  first_ = InvalidArgumentError(std::move(msg));
 }
 
-void LineErrors::AddFile(std::string_view why) {
+void ParseErrors::AddFile(std::string_view path, std::string_view why) {
   if (count_++ > 0) return;
-  first_.assign(path_);
-  first_.append(": ");
-  first_.append(why);
+  std::string msg(path);
+  msg.append(": ");
+  msg.append(why);
+  first_ = InvalidArgumentError(std::move(msg));
 }
 
-Status LineErrors::ToStatus() const {
-  if (count_ == 0) return Status::Ok();
-  if (count_ == 1) return InvalidArgumentError(first_);
-  return InvalidArgumentError(first_ + " (and " + std::to_string(count_ - 1) +
-                              " more problems in this file)");
+void ParseErrors::Add(const Status& status) {
+  if (status.ok()) return;
+  if (count_++ == 0) first_ = status;
+}
+
+Status ParseErrors::ToStatus() const {
+  if (count_ <= 1) return first_;
+  return Status(first_.code(), first_.message() + " (and " +
+                                   std::to_string(count_ - 1) +
+                                   " more problems)");
 }
 
 bool LineReader::Next(std::string_view* line) {
@@ -71,15 +82,20 @@ bool LineReader::Next(std::string_view* line) {
   return true;
 }
 
-void LineReader::Finish(LineErrors* errors, bool empty_is_error) const {
+void LineReader::Finish(std::string_view path, ParseErrors* errors,
+                        bool empty_is_error) const {
   if (!saw_any_) {
-    if (empty_is_error) errors->AddFile("file is empty");
+    if (empty_is_error) errors->AddFile(path, "file is empty");
     return;
   }
   if (!partial_.empty()) {
-    errors->AddLine(line_no_ + 1, partial_,
+    errors->AddLine(path, line_no_ + 1, partial_,
                     "incomplete last line (no newline; file cut short?)");
   }
+}
+
+void LineReader::Finish(ParseErrors* errors, bool empty_is_error) const {
+  Finish(errors->path(), errors, empty_is_error);
 }
 
 Status ReadValueFile(Env* env, const std::string& path, std::string* buf,
