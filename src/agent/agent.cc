@@ -132,10 +132,15 @@ class AgentImpl : public AgentView {
     return std::to_string(ms) + "ms";
   }
 
-  static void ApplyLogConfig(const TendConfig& c) {
-    Result<LogLevel> level = ParseLogLevel(c.log.level);
+  // The config's log settings, unless a command-line flag overrides them.
+  void ApplyLogConfig(const TendConfig& c) const {
+    Result<LogLevel> level = ParseLogLevel(options_.log_level_override.empty()
+                                               ? c.log.level
+                                               : options_.log_level_override);
     if (level.ok()) SetLogLevel(*level);
-    Result<LogFormat> format = ParseLogFormat(c.log.format);
+    Result<LogFormat> format = ParseLogFormat(
+        options_.log_format_override.empty() ? c.log.format
+                                             : options_.log_format_override);
     if (format.ok()) SetLogFormat(*format);
   }
 

@@ -23,6 +23,10 @@ struct AgentOptions {
   std::string config_path;      // Empty: the built-in default configuration.
   std::string data_dir;         // Created if missing; locked while running.
   std::string listen_override;  // Non-empty: replaces agent.listen.
+  // Non-empty: replace log.level / log.format of every loaded config
+  // (command-line flags win over the file, on reload too).
+  std::string log_level_override;
+  std::string log_format_override;
 };
 
 class AgentImpl;

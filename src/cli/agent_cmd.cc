@@ -74,6 +74,8 @@ int RunAgent(const ParsedFlags& flags) {
   options.config_path = flags.Get("config");
   options.data_dir = DataDirFlag(flags);
   options.listen_override = flags.Get("listen");
+  options.log_level_override = flags.Get("log-level");
+  options.log_format_override = flags.Get("log-format");
   Result<std::unique_ptr<Agent>> agent = Agent::Create(options);
   if (!agent.ok()) {
     std::fprintf(stderr, "tend agent: %s\n", agent.status().message().c_str());

@@ -99,5 +99,39 @@ TEST(ReloadTest, BadConfigIsRejectedGoodOneApplied) {
   EXPECT_NE(::stat((dir.path() + "/data/agent.json").c_str(), &sb), 0);
 }
 
+// --log-format json wins over the configuration's log.format (human by
+// default): every line the agent writes is a JSON object.
+TEST(LogFormatTest, JsonFlagOverridesConfig) {
+  TempDir dir;
+  const std::string addr = "127.0.0.1:" + std::to_string(FreePort());
+  ChildProcess agent;
+  ASSERT_TRUE(
+      agent
+          .Start({TendBinary(), "agent", "--data-dir", dir.path() + "/data",
+                  "--listen", addr, "--log-format", "json"},
+                 dir.path() + "/agent.log")
+          .ok());
+  ASSERT_TRUE(WaitForHttp200(addr, "/-/ready", 20000)) << agent.Log();
+  int st = agent.SignalAndWait(SIGTERM, 10000);
+  ASSERT_NE(st, -1);
+  std::string log = agent.Log();
+  int lines = 0;
+  size_t pos = 0;
+  while (pos < log.size()) {
+    size_t eol = log.find('\n', pos);
+    if (eol == std::string::npos) eol = log.size();
+    std::string line = log.substr(pos, eol - pos);
+    pos = eol + 1;
+    if (line.empty()) continue;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << "not JSON: " << line;
+    EXPECT_TRUE(j.contains("ts") && j.contains("level") && j.contains("msg"))
+        << line;
+    ++lines;
+  }
+  EXPECT_GE(lines, 2) << log;  // "started" and "stopped" at least.
+  EXPECT_NE(log.find("\"msg\":\"tend agent started\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tend::testing
