@@ -16,6 +16,10 @@ echo "== Google Benchmark: each collector, a whole cycle, rendering /metrics"
   | tee "$out/collectors.txt"
 
 echo
+echo "== Google Benchmark: XOR chunk append and iterate"
+"$build/tsdb_bench" --benchmark_min_time=0.2 | tee "$out/tsdb.txt"
+
+echo
 echo "== Side by side with prometheus-node-exporter for ${duration}s"
 bash "$here/compare_node_exporter.sh" "$build/tend" "$peers" "$duration" \
   | tee "$out/compare.md"
