@@ -186,6 +186,32 @@ inline size_t CheckFamily(const MetricSet& set, std::string_view name,
   return f->samples.size();
 }
 
+// A collector factory such as NewLoadavgCollector.
+using CollectorFactory =
+    std::unique_ptr<Collector> (*)(const CollectorOptions& options);
+
+// Runs a collector made by `make` over a tree that has no files at all and
+// returns its status (callers expect kNotFound naming the file).
+inline Status CollectFromMissingTree(CollectorFactory make, MetricSet* set) {
+  TreeOptions t(EdgeTree("does-not-exist"));
+  return make(t.options)->Collect(set);
+}
+
+// Runs a collector made by `make` over the linux-6.18 capture with `path`
+// failing with PermissionDenied, returns its status and fills *set with
+// what it emitted anyway. Checks the status names `path`.
+inline Status CollectWithUnreadable(CollectorFactory make,
+                                    const std::string& path, MetricSet* set) {
+  RootedEnv base(std::string(kHostsDir) + "linux-6.18-x86_64");
+  FaultInjectingEnv env(&base);
+  env.FailReadFile(path, PermissionDeniedError(path + ": denied"));
+  CollectorOptions options;
+  options.env = &env;
+  Status s = make(options)->Collect(set);
+  EXPECT_NE(s.message().find(path), std::string::npos) << s.ToString();
+  return s;
+}
+
 }  // namespace system_testing
 }  // namespace tend
 

@@ -10,9 +10,10 @@ namespace {
 
 using system_testing::CheckExpectedValues;
 using system_testing::CheckFamily;
+using system_testing::CollectFromMissingTree;
+using system_testing::CollectWithUnreadable;
 using system_testing::EdgeTree;
 using system_testing::ExpectedValue;
-using system_testing::FaultInjectingEnv;
 using system_testing::KernelTrees;
 using system_testing::kHostsDir;
 using system_testing::TreeOptions;
@@ -98,22 +99,14 @@ TEST(EntropyCollectorTest, EmptyAndTruncated) {
 }
 
 TEST(EntropyCollectorTest, MissingAndUnreadable) {
-  {
-    TreeOptions t(EdgeTree("does-not-exist"));
-    MetricSet set;
-    EXPECT_EQ(NewEntropyCollector(t.options)->Collect(&set).code(),
-              StatusCode::kNotFound);
-  }
-  RootedEnv base(std::string(kHostsDir) + "linux-6.18-x86_64");
-  FaultInjectingEnv env(&base);
-  const std::string pool = "/proc/sys/kernel/random/poolsize";
-  env.FailReadFile(pool, PermissionDeniedError(pool + ": denied"));
-  CollectorOptions options;
-  options.env = &env;
+  MetricSet missing;
+  Status s = CollectFromMissingTree(NewEntropyCollector, &missing);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
   MetricSet set;
-  Status s = NewEntropyCollector(options)->Collect(&set);
-  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(s.message().find(pool), std::string::npos);
+  EXPECT_EQ(CollectWithUnreadable(NewEntropyCollector,
+                                  "/proc/sys/kernel/random/poolsize", &set)
+                .code(),
+            StatusCode::kPermissionDenied);
   EXPECT_EQ(ValueOf(set, kAvail), 256);
 }
 

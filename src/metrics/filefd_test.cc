@@ -10,9 +10,10 @@ namespace {
 
 using system_testing::CheckExpectedValues;
 using system_testing::CheckFamily;
+using system_testing::CollectFromMissingTree;
+using system_testing::CollectWithUnreadable;
 using system_testing::EdgeTree;
 using system_testing::ExpectedValue;
-using system_testing::FaultInjectingEnv;
 using system_testing::KernelTrees;
 using system_testing::kHostsDir;
 using system_testing::TreeOptions;
@@ -98,22 +99,14 @@ TEST(FilefdCollectorTest, EmptyAndTruncated) {
 }
 
 TEST(FilefdCollectorTest, MissingAndUnreadable) {
-  {
-    TreeOptions t(EdgeTree("does-not-exist"));
-    MetricSet set;
-    EXPECT_EQ(NewFilefdCollector(t.options)->Collect(&set).code(),
-              StatusCode::kNotFound);
-  }
-  RootedEnv base(std::string(kHostsDir) + "linux-6.18-x86_64");
-  FaultInjectingEnv env(&base);
-  env.FailReadFile("/proc/sys/fs/file-nr",
-                   PermissionDeniedError("/proc/sys/fs/file-nr: denied"));
-  CollectorOptions options;
-  options.env = &env;
+  MetricSet missing;
+  Status s = CollectFromMissingTree(NewFilefdCollector, &missing);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
   MetricSet set;
-  Status s = NewFilefdCollector(options)->Collect(&set);
-  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(s.message().find("/proc/sys/fs/file-nr"), std::string::npos);
+  EXPECT_EQ(
+      CollectWithUnreadable(NewFilefdCollector, "/proc/sys/fs/file-nr", &set)
+          .code(),
+      StatusCode::kPermissionDenied);
 }
 
 TEST(FilefdCollectorTest, RealHost) {

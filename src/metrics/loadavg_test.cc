@@ -10,9 +10,10 @@ namespace {
 
 using system_testing::CheckExpectedValues;
 using system_testing::CheckFamily;
+using system_testing::CollectFromMissingTree;
+using system_testing::CollectWithUnreadable;
 using system_testing::EdgeTree;
 using system_testing::ExpectedValue;
-using system_testing::FaultInjectingEnv;
 using system_testing::KernelTrees;
 using system_testing::kHostsDir;
 using system_testing::TreeOptions;
@@ -102,22 +103,13 @@ TEST(LoadavgCollectorTest, EmptyAndTruncated) {
 }
 
 TEST(LoadavgCollectorTest, MissingAndUnreadable) {
-  {
-    TreeOptions t(EdgeTree("does-not-exist"));
-    MetricSet set;
-    EXPECT_EQ(NewLoadavgCollector(t.options)->Collect(&set).code(),
-              StatusCode::kNotFound);
-  }
-  RootedEnv base(std::string(kHostsDir) + "linux-6.18-x86_64");
-  FaultInjectingEnv env(&base);
-  env.FailReadFile("/proc/loadavg",
-                   PermissionDeniedError("/proc/loadavg: denied"));
-  CollectorOptions options;
-  options.env = &env;
+  MetricSet missing;
+  Status s = CollectFromMissingTree(NewLoadavgCollector, &missing);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
   MetricSet set;
-  Status s = NewLoadavgCollector(options)->Collect(&set);
-  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(s.message().find("/proc/loadavg"), std::string::npos);
+  EXPECT_EQ(
+      CollectWithUnreadable(NewLoadavgCollector, "/proc/loadavg", &set).code(),
+      StatusCode::kPermissionDenied);
 }
 
 TEST(LoadavgCollectorTest, RealHost) {

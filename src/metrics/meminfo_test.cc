@@ -11,9 +11,10 @@ namespace {
 
 using system_testing::CheckExpectedValues;
 using system_testing::CheckFamily;
+using system_testing::CollectFromMissingTree;
+using system_testing::CollectWithUnreadable;
 using system_testing::EdgeTree;
 using system_testing::ExpectedValue;
-using system_testing::FaultInjectingEnv;
 using system_testing::KernelTrees;
 using system_testing::kHostsDir;
 using system_testing::TreeOptions;
@@ -145,23 +146,14 @@ TEST(MeminfoCollectorTest, TruncatedFile) {
 }
 
 TEST(MeminfoCollectorTest, MissingAndUnreadable) {
-  {
-    TreeOptions t(EdgeTree("does-not-exist"));
-    MetricSet set;
-    Status s = NewMeminfoCollector(t.options)->Collect(&set);
-    EXPECT_EQ(s.code(), StatusCode::kNotFound);
-    EXPECT_NE(s.message().find("/proc/meminfo"), std::string::npos);
-  }
-  RootedEnv base(std::string(kHostsDir) + "linux-6.18-x86_64");
-  FaultInjectingEnv env(&base);
-  env.FailReadFile("/proc/meminfo",
-                   PermissionDeniedError("/proc/meminfo: denied"));
-  CollectorOptions options;
-  options.env = &env;
-  MetricSet set;
-  Status s = NewMeminfoCollector(options)->Collect(&set);
-  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+  MetricSet missing;
+  Status s = CollectFromMissingTree(NewMeminfoCollector, &missing);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
   EXPECT_NE(s.message().find("/proc/meminfo"), std::string::npos);
+  MetricSet set;
+  EXPECT_EQ(
+      CollectWithUnreadable(NewMeminfoCollector, "/proc/meminfo", &set).code(),
+      StatusCode::kPermissionDenied);
 }
 
 TEST(MeminfoCollectorTest, RealHost) {

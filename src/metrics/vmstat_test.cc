@@ -10,9 +10,10 @@ namespace {
 
 using system_testing::CheckExpectedValues;
 using system_testing::CheckFamily;
+using system_testing::CollectFromMissingTree;
+using system_testing::CollectWithUnreadable;
 using system_testing::EdgeTree;
 using system_testing::ExpectedValue;
-using system_testing::FaultInjectingEnv;
 using system_testing::KernelTrees;
 using system_testing::kHostsDir;
 using system_testing::TreeOptions;
@@ -120,22 +121,13 @@ TEST(VmstatCollectorTest, EmptyAndTruncated) {
 }
 
 TEST(VmstatCollectorTest, MissingAndUnreadable) {
-  {
-    TreeOptions t(EdgeTree("does-not-exist"));
-    MetricSet set;
-    EXPECT_EQ(NewVmstatCollector(t.options)->Collect(&set).code(),
-              StatusCode::kNotFound);
-  }
-  RootedEnv base(std::string(kHostsDir) + "linux-6.18-x86_64");
-  FaultInjectingEnv env(&base);
-  env.FailReadFile("/proc/vmstat",
-                   PermissionDeniedError("/proc/vmstat: denied"));
-  CollectorOptions options;
-  options.env = &env;
+  MetricSet missing;
+  Status s = CollectFromMissingTree(NewVmstatCollector, &missing);
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
   MetricSet set;
-  Status s = NewVmstatCollector(options)->Collect(&set);
-  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(s.message().find("/proc/vmstat"), std::string::npos);
+  EXPECT_EQ(
+      CollectWithUnreadable(NewVmstatCollector, "/proc/vmstat", &set).code(),
+      StatusCode::kPermissionDenied);
 }
 
 TEST(VmstatCollectorTest, RealHost) {
