@@ -9,18 +9,13 @@
 #include <string_view>
 #include <vector>
 
+#include "model/labels.h"
+
 namespace tend {
 
 enum class MetricType { kCounter, kGauge, kUntyped };
 
 std::string_view MetricTypeName(MetricType t);  // "counter", "gauge", ...
-
-struct Label {
-  std::string name;
-  std::string value;
-  friend bool operator==(const Label&, const Label&) = default;
-};
-using Labels = std::vector<Label>;
 
 struct Sample {
   Labels labels;  // In the order the collector gave them.
