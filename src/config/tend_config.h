@@ -68,8 +68,32 @@ struct CollectorsSection {
   ProcessesSection processes;
 };
 
+// The metric store (src/tsdb) under <data-dir>/tsdb.
+struct StorageSection {
+  bool enabled = true;
+  int64_t retention_ms = 15LL * 24 * 3600 * 1000;
+  // Total size of the persisted blocks, e.g. "10GB"; "0" is unlimited.
+  // Parsed with ParseByteSize (config/byte_size.h).
+  std::string retention_size = "0";
+  // fsync the write-ahead log this often; 0 fsyncs every commit.
+  int64_t wal_fsync_ms = 1000;
+  // The most active series the head holds (the cardinality limit).
+  int64_t max_series = 500000;
+  // The time span of the head cut into a block, and of the smallest blocks.
+  int64_t block_duration_ms = 2LL * 3600 * 1000;
+};
+
+// The PromQL engine behind /api/v1/query* and `tend query`.
+struct QuerySection {
+  int64_t lookback_delta_ms = 5 * 60 * 1000;
+  int64_t max_samples = 50000000;
+  int64_t timeout_ms = 2 * 60 * 1000;
+};
+
 struct TendConfig {
   AgentSection agent;
+  StorageSection storage;
+  QuerySection query;
   LogSection log;
   HostPaths paths;
   CollectorsSection collectors;

@@ -2,6 +2,7 @@
 // documentation. Defaults come from the structs' member initializers.
 #include "config/tend_config_schema.h"
 
+#include "config/byte_size.h"
 #include "config/yaml_text.h"
 
 namespace tend {
@@ -31,6 +32,56 @@ Schema<AgentSection> AgentSchema() {
                 "How often the agent runs a collection cycle: the resolution "
                 "of every stored metric.",
                 100, kHour);
+  return s;
+}
+
+Status ValidateByteSize(std::string_view text) {
+  return ParseByteSize(text).status();
+}
+
+Schema<StorageSection> StorageSchema() {
+  Schema<StorageSection> s;
+  s.Bool("enabled", &StorageSection::enabled,
+         "Keep every collected sample in the metric store, so that PromQL "
+         "queries and the Prometheus API can answer about the past.")
+      .Duration("retention", &StorageSection::retention_ms,
+                "Delete persisted blocks whose samples are all older than "
+                "this.",
+                kHour, 100 * 365 * kDay)
+      .String("retention_size", &StorageSection::retention_size,
+              "Delete the oldest blocks while the blocks take more than "
+              "this on disk (\"512MB\", \"10GiB\"; \"0\": no limit).",
+              ValidateByteSize)
+      .Duration("wal_fsync", &StorageSection::wal_fsync_ms,
+                "fsync the write-ahead log this often: a crash of the "
+                "machine loses at most this much. 0s fsyncs every "
+                "collection cycle.",
+                0, kMinute)
+      .Int("max_series", &StorageSection::max_series,
+           "The most series the store keeps in memory at once. Samples of "
+           "new series beyond it are refused, counted in "
+           "tend_tsdb_series_limit_rejections_total and logged, so a "
+           "cardinality explosion cannot exhaust memory.",
+           1, 100000000)
+      .Duration("block_duration", &StorageSection::block_duration_ms,
+                "How much of the in-memory head is cut into each persisted "
+                "block.",
+                kMinute, kDay);
+  return s;
+}
+
+Schema<QuerySection> QuerySchema() {
+  Schema<QuerySection> s;
+  s.Duration("lookback_delta", &QuerySection::lookback_delta_ms,
+             "How far back an instant selector looks for a sample "
+             "(Prometheus's --query.lookback-delta).",
+             kSecond, kDay)
+      .Int("max_samples", &QuerySection::max_samples,
+           "The most samples one query may hold in memory at once "
+           "(Prometheus's --query.max-samples).",
+           1, 1000000000000)
+      .Duration("timeout", &QuerySection::timeout_ms,
+                "Queries running longer are cancelled.", kSecond, kHour);
   return s;
 }
 
@@ -193,6 +244,11 @@ Schema<TendConfig> BuildTendConfigSchema() {
   Schema<TendConfig> s;
   s.Section("agent", &TendConfig::agent, AgentSchema(),
             "The agent: where its API listens and how often it collects.")
+      .Section("storage", &TendConfig::storage, StorageSchema(),
+               "The metric store: how long samples are kept and how "
+               "they are made durable.")
+      .Section("query", &TendConfig::query, QuerySchema(),
+               "Limits of the PromQL engine.")
       .Section("log", &TendConfig::log, LogSchema(),
                "tend's own log, written to standard error.")
       .Section("paths", &TendConfig::paths, PathsSchema(),

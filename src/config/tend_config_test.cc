@@ -244,7 +244,7 @@ TEST(TendConfigTest, UnknownKeyNamesPositionAndSuggests) {
   EXPECT_EQ(r.status().message(),
             "t.yml:1:1: unknown key \"colectors\" at the top level; did you "
             "mean \"collectors\"? (valid keys: agent, collectors, log, "
-            "paths)");
+            "paths, query, storage)");
   r = LoadConfigString("collectors:\n  filesystem:\n    stat_timeot: 1s\n",
                        "t.yml");
   ASSERT_FALSE(r.ok());
@@ -292,7 +292,7 @@ TEST(TendConfigTest, EveryErrorIsReportedTogether) {
           f + "9:9: paths.proc: want an absolute path, got \"host/proc\"",
           f + "10:1: unknown key \"colectors\" at the top level; did you "
               "mean \"collectors\"? (valid keys: agent, collectors, log, "
-              "paths)",
+              "paths, query, storage)",
           f + "15:27: collectors.filesystem.mount_points_exclude: invalid "
               "regular expression \"/(dev|proc\": missing ): /(dev|proc",
           f + "16:19: collectors.filesystem.stat_timeout: 1h is above the "
