@@ -53,8 +53,9 @@ bool BelongsTo(std::string_view sample, const std::string& family) {
 
 class Parser {
  public:
-  Parser(std::string_view source, const ParseLimits& limits)
-      : source_(source), limits_(limits) {}
+  Parser(std::string_view source, const ParseLimits& limits,
+         const ExpositionSampleSink* sink = nullptr)
+      : source_(source), limits_(limits), sink_(sink) {}
 
   Result<std::vector<ParsedFamily>> Run(std::string_view text) {
     if (text.size() > limits_.max_bytes) {
@@ -168,6 +169,7 @@ class Parser {
     }
     ParsedSample sample;
     sample.name = std::string(name);
+    sample.line = line_no_;
     if (i < line_.size() && line_[i] == '{') {
       Status s = ParseLabels(&i, &sample.labels);
       if (!s.ok()) return s;
@@ -199,6 +201,7 @@ class Parser {
       fam = FamilyFor(name);
       current_ = fam->name;
     }
+    if (sink_ != nullptr) return (*sink_)(*fam, sample);
     fam->samples.push_back(std::move(sample));
     return Status::Ok();
   }
@@ -277,6 +280,7 @@ class Parser {
 
   std::string_view source_;
   ParseLimits limits_;
+  const ExpositionSampleSink* sink_;
   std::string_view line_;
   size_t line_no_ = 0;
   bool eof_ = false;
@@ -293,6 +297,13 @@ Result<std::vector<ParsedFamily>> ParseExposition(std::string_view text,
                                                   const ParseLimits& limits) {
   Parser p(source, limits);
   return p.Run(text);
+}
+
+Status ParseExpositionStream(std::string_view text, std::string_view source,
+                             const ExpositionSampleSink& sink,
+                             const ParseLimits& limits) {
+  Parser p(source, limits, &sink);
+  return p.Run(text).status();
 }
 
 }  // namespace tend

@@ -4,6 +4,7 @@
 #ifndef TEND_HTTP_EXPOSITION_PARSER_H_
 #define TEND_HTTP_EXPOSITION_PARSER_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,7 @@ struct ParsedSample {
   // The timestamp as written (milliseconds in format 0.0.4, seconds in
   // OpenMetrics); absent when the line has none.
   std::optional<double> timestamp;
+  size_t line = 0;  // 1-based line of the sample in the input.
 };
 
 struct ParsedFamily {
@@ -44,6 +46,19 @@ struct ParseLimits {
 Result<std::vector<ParsedFamily>> ParseExposition(
     std::string_view text, std::string_view source,
     const ParseLimits& limits = ParseLimits());
+
+// The streaming form, for inputs too large to hold parsed (a backfill of
+// millions of samples): each sample is handed to `sink` as it is parsed,
+// with the family it belongs to (name, type and help as declared so far;
+// its `samples` stay empty). A non-OK status from the sink stops the parse
+// and is returned. Errors otherwise as ParseExposition; samples before an
+// error have already been handed over, so a caller that must not keep a
+// partial result discards what it gathered.
+using ExpositionSampleSink =
+    std::function<Status(const ParsedFamily& family, ParsedSample& sample)>;
+Status ParseExpositionStream(std::string_view text, std::string_view source,
+                             const ExpositionSampleSink& sink,
+                             const ParseLimits& limits = ParseLimits());
 
 }  // namespace tend
 

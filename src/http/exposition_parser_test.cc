@@ -77,3 +77,39 @@ TEST(ExpositionParserTest, StopsAtEof) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST(ExpositionStreamTest, HandsOverEachSampleWithFamilyAndLine) {
+  const char* text =
+      "# TYPE c counter\n# HELP c Things.\nc_total{a=\"1\"} 1 10.5\n"
+      "c_total{a=\"1\"} 2 11\ng 3\n# EOF\nignored 1\n";
+  std::vector<std::string> seen;
+  Status s = ParseExpositionStream(
+      text, "in.txt", [&](const ParsedFamily& f, ParsedSample& smp) {
+        seen.push_back(
+            f.name + "/" + f.type + "/" + smp.name + "@" +
+            std::to_string(smp.line) + "=" + std::to_string(smp.value) +
+            (smp.timestamp ? "t" + std::to_string(*smp.timestamp) : ""));
+        return Status::Ok();
+      });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], "c/counter/c_total@3=1.000000t10.500000");
+  EXPECT_EQ(seen[2], "g/untyped/g@5=3.000000");
+}
+
+TEST(ExpositionStreamTest, SinkErrorStopsTheParse) {
+  int calls = 0;
+  Status s = ParseExpositionStream(
+      "a 1\nb 2\nc 3\n", "in", [&](const ParsedFamily&, ParsedSample&) {
+        ++calls;
+        return calls == 2 ? InvalidArgumentError("stop") : Status::Ok();
+      });
+  EXPECT_EQ(s.message(), "stop");
+  EXPECT_EQ(calls, 2);
+}
+
+}  // namespace
+}  // namespace tend
