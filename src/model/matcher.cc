@@ -12,6 +12,13 @@ Result<LabelMatcher> LabelMatcher::Create(Type type, std::string name,
     opts.set_log_errors(false);
     // Prometheus 2.42 anchors with ^(?:...)$ and leaves '.' not matching
     // newline; FullMatch anchors, the group keeps alternations inside it.
+    // The pattern must be valid on its own: wrapped, an unbalanced ')' as
+    // in "a)|(b" would close the group and change the meaning.
+    RE2 alone(m.value_, opts);
+    if (!alone.ok()) {
+      return InvalidArgumentError("invalid regular expression \"" + m.value_ +
+                                  "\": " + alone.error());
+    }
     auto re = std::make_shared<RE2>("(?:" + m.value_ + ")", opts);
     if (!re->ok()) {
       return InvalidArgumentError("invalid regular expression \"" + m.value_ +

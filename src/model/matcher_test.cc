@@ -33,6 +33,9 @@ TEST(MatcherTest, AbsentLabelMatchesAsEmpty) {
 TEST(MatcherTest, BadRegexIsAClearError) {
   auto m = LabelMatcher::Create(LabelMatcher::Type::kRegexMatch, "l", "a(");
   ASSERT_FALSE(m.ok());
+  // Unbalanced the other way must not escape the anchoring group.
+  EXPECT_FALSE(
+      LabelMatcher::Create(LabelMatcher::Type::kRegexMatch, "l", "a)|(b").ok());
   EXPECT_NE(m.status().message().find("a("), std::string::npos);
 }
 
