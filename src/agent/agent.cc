@@ -11,12 +11,16 @@
 #include "agent/collection.h"
 #include "agent/data_dir.h"
 #include "agent/snapshot.h"
+#include "agent/store_metrics.h"
+#include "agent/store_writer.h"
 #include "base/log.h"
+#include "config/byte_size.h"
 #include "config/tend_config_schema.h"
 #include "http/server.h"
 #include "loop/event_loop.h"
 #include "loop/worker_pool.h"
 #include "tend_version.h"
+#include "tsdb/db.h"
 
 namespace tend {
 
@@ -39,6 +43,7 @@ class AgentImpl : public AgentView {
       config_.agent.listen = options_.listen_override;
     }
     ASSIGN_OR_RETURN(lock_, DataDirLock::Acquire(options_.data_dir));
+    if (config_.storage.enabled) RETURN_IF_ERROR(OpenStore());
     ASSIGN_OR_RETURN(loop_, EventLoop::Create());
     pool_ = std::make_unique<WorkerPool>(1, 1);
     collection_ =
@@ -90,6 +95,13 @@ class AgentImpl : public AgentView {
     Status s = loop_->Run();
     server_->Stop();
     pool_->Shutdown();
+    if (db_) {
+      // The pool is idle: this thread is the store's writer now.
+      Status synced = db_->SyncWal();
+      if (!synced.ok()) {
+        LogWarn("final WAL sync failed", {{"err", synced.message()}});
+      }
+    }
     LogInfo("tend agent stopped");
     return s;
   }
@@ -120,6 +132,66 @@ class AgentImpl : public AgentView {
   Result<TendConfig> LoadConfig() const {
     if (options_.config_path.empty()) return TendConfig();
     return LoadConfigFile(options_.config_path);
+  }
+
+  // Opens <data-dir>/tsdb with the storage section's settings.
+  Status OpenStore() {
+    const StorageSection& sc = config_.storage;
+    DbOptions o;
+    o.block_duration_ms = sc.block_duration_ms;
+    o.retention_ms = sc.retention_ms;
+    ASSIGN_OR_RETURN(o.retention_bytes, ParseByteSize(sc.retention_size));
+    o.wal_fsync =
+        sc.wal_fsync_ms == 0 ? WalFsync::kAlways : WalFsync::kInterval;
+    o.max_series = static_cast<size_t>(sc.max_series);
+    const std::string dir = options_.data_dir + "/tsdb";
+    Result<std::unique_ptr<Db>> db = Db::Open(dir, o);
+    if (!db.ok()) {
+      return db.status().WithContext("opening the metric store in " + dir);
+    }
+    db_ = std::move(*db);
+    store_writer_ = std::make_unique<StoreWriter>(db_->head());
+    storage_ = sc;
+    return Status::Ok();
+  }
+
+  // Worker thread (the store's single writer): stores one cycle, and fsyncs
+  // and runs housekeeping when due.
+  void StoreCycle(MetricSet* metrics, int64_t now_nanos) {
+    const int64_t now_ms = now_nanos / kNanosPerMilli;
+    AddStoreMetrics(db_->stats(), store_health_, metrics);
+    StoreWriteResult r = store_writer_->Write(*metrics, now_ms);
+    store_health_.rejected_samples += r.rejected;
+    store_health_.stale_markers += r.stale_markers;
+    if (!r.status.ok()) {
+      ++store_health_.commit_failures;
+      // One line per failure episode, not per cycle: a full disk would
+      // otherwise fill the log too.
+      if (store_health_.last_commit_ok) {
+        LogError(
+            "storing the collection failed; samples are dropped until "
+            "it works again",
+            {{"err", r.status.message()}});
+      }
+      store_health_.last_commit_ok = false;
+    } else if (!store_health_.last_commit_ok) {
+      store_health_.last_commit_ok = true;
+      LogInfo("storing the collection works again");
+    }
+    if (storage_.wal_fsync_ms > 0 &&
+        now_ms - last_sync_ms_ >= storage_.wal_fsync_ms) {
+      last_sync_ms_ = now_ms;
+      Status s = db_->SyncWal();
+      if (!s.ok()) LogWarn("WAL fsync failed", {{"err", s.message()}});
+    }
+    if (now_ms - last_maintain_ms_ >= kMaintainEveryMs) {
+      last_maintain_ms_ = now_ms;
+      Status s = db_->Maintain(now_ms);
+      if (!s.ok()) {
+        LogError("store housekeeping failed; retrying later",
+                 {{"err", s.message()}});
+      }
+    }
   }
 
   std::string ConfigName() const {
@@ -167,6 +239,14 @@ class AgentImpl : public AgentView {
               {{"running", config_.agent.listen}, {"new", c.agent.listen}});
       c.agent.listen = config_.agent.listen;
     }
+    if (c.storage.enabled != config_.storage.enabled ||
+        c.storage.wal_fsync_ms != config_.storage.wal_fsync_ms ||
+        c.storage.retention_ms != config_.storage.retention_ms ||
+        c.storage.retention_size != config_.storage.retention_size ||
+        c.storage.max_series != config_.storage.max_series ||
+        c.storage.block_duration_ms != config_.storage.block_duration_ms) {
+      LogWarn("storage settings changed; they take effect at the next restart");
+    }
     bool interval_changed = c.agent.interval_ms != config_.agent.interval_ms;
     config_ = std::move(c);
     ApplyLogConfig(config_);
@@ -205,6 +285,7 @@ class AgentImpl : public AgentView {
       auto metrics = std::make_shared<MetricSet>(collection->RunCycle());
       AddAgentMetrics(metrics.get());
       const int64_t now = Clock::Real()->NowUnixNanos();
+      if (db_) StoreCycle(metrics.get(), now);
       loop_->Post([this, metrics, now] {
         cycle_in_flight_ = false;
         Publish(std::make_shared<const Snapshot>(std::move(*metrics), now));
@@ -239,8 +320,18 @@ class AgentImpl : public AgentView {
     shared_.snapshot = std::move(s);
   }
 
+  static constexpr int64_t kMaintainEveryMs = 60 * 1000;
+
   AgentOptions options_;
   TendConfig config_;  // Loop thread.
+  // The metric store; null when storage is disabled. Written only by the
+  // worker thread (and by Run() after the pool stopped).
+  std::unique_ptr<Db> db_;
+  std::unique_ptr<StoreWriter> store_writer_;
+  StorageSection storage_;         // As opened (changes need a restart).
+  StoreWriteHealth store_health_;  // Worker thread.
+  int64_t last_sync_ms_ = 0;       // Worker thread.
+  int64_t last_maintain_ms_ = 0;   // Worker thread.
   std::unique_ptr<DataDirLock> lock_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<WorkerPool> pool_;
@@ -303,6 +394,7 @@ nlohmann::json AgentImpl::StatusJson() const {
       {"last_cycle_seconds", coll->last_cycle_duration_ns() / 1e9},
       {"collectors", collectors},
   };
+  if (db_) data["tsdb"] = StoreStatsJson(db_->stats());
   if (snap) {
     const MetricSet& m = snap->metrics();
     double cpus = 0;

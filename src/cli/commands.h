@@ -45,11 +45,13 @@ int RunAgent(const ParsedFlags& flags);
 int RunStatus(const ParsedFlags& flags);
 int RunConfig(const ParsedFlags& flags);
 int RunVersion(const ParsedFlags& flags);
+int RunTsdb(const ParsedFlags& flags);
 
 extern const std::string_view kAgentHelp;
 extern const std::string_view kStatusHelp;
 extern const std::string_view kConfigHelp;
 extern const std::string_view kVersionHelp;
+extern const std::string_view kTsdbHelp;
 
 }  // namespace tend
 
