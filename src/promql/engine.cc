@@ -96,34 +96,39 @@ struct BoundsWalker {
 };
 
 // Whether the query orders its result itself (sort, sort_desc, topk,
-// bottomk); otherwise an instant vector is returned sorted by labels.
+// bottomk, and element-wise operations on such a result, which keep the
+// order as in Prometheus); otherwise an instant vector is returned sorted by
+// labels.
 bool OrdersResult(const Expr* e) {
+  e = Unwrap(e);
   if (e == nullptr) return false;
   switch (e->kind) {
     case NodeKind::kCall: {
       const auto& c = static_cast<const Call&>(*e);
       std::string_view n = c.func != nullptr ? c.func->name : "";
       if (n == "sort" || n == "sort_desc") return true;
+      if (n == "histogram_quantile" || n == "absent") return false;
+      // Element-wise functions keep their vector argument's order.
       for (const ExprPtr& a : c.args) {
-        if (OrdersResult(a.get())) return true;
+        if (a->type() == ValueType::kVector) return OrdersResult(a.get());
       }
       return false;
     }
     case NodeKind::kAggregate: {
       const auto& a = static_cast<const AggregateExpr&>(*e);
-      if (a.op == AggOp::kTopK || a.op == AggOp::kBottomK) return true;
-      return OrdersResult(a.expr.get());
+      return a.op == AggOp::kTopK || a.op == AggOp::kBottomK;
     }
     case NodeKind::kBinary: {
+      // The output follows the left-hand vector (the "many" side for
+      // group_right, but sorting either side is what a user asks for).
       const auto& b = static_cast<const BinaryExpr&>(*e);
-      return OrdersResult(b.lhs.get()) || OrdersResult(b.rhs.get());
+      if (b.lhs->type() == ValueType::kVector && OrdersResult(b.lhs.get())) {
+        return true;
+      }
+      return b.rhs->type() == ValueType::kVector && OrdersResult(b.rhs.get());
     }
     case NodeKind::kUnary:
       return OrdersResult(static_cast<const UnaryExpr&>(*e).expr.get());
-    case NodeKind::kParen:
-      return OrdersResult(static_cast<const ParenExpr&>(*e).expr.get());
-    case NodeKind::kStepInvariant:
-      return OrdersResult(static_cast<const StepInvariantExpr&>(*e).expr.get());
     default:
       return false;
   }
@@ -145,6 +150,12 @@ Result<QueryResult> Exec(const EngineOptions& options, Queryable& store,
                          const Expr& expr, int64_t start, int64_t end,
                          int64_t interval, bool instant) {
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  // Times far beyond any real sample (about ±1100 years) would let offset
+  // and range arithmetic overflow.
+  constexpr int64_t kMaxAbsTime = int64_t{1} << 55;
+  if (start < -kMaxAbsTime || end > kMaxAbsTime) {
+    return InvalidArgumentError("query time out of range");
+  }
   BoundsWalker walker{options, start, end, {}};
   walker.Walk(&expr, start, end);
   std::unique_ptr<Querier> querier;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "promql/eval_test_util.h"
+#include "promql/functions_table.h"
 
 namespace tend::promql {
 namespace {
@@ -172,6 +173,14 @@ TEST_F(EngineTest, InstantVectorsAreSortedUnlessTheQuerySorts) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(GetLabel(r->vector[0].labels, "k"), "a");
   EXPECT_EQ(GetLabel(r->vector[2].labels, "k"), "c");
+  // Element-wise operations keep the sorted order; aggregations do not.
+  r = engine_.Instant(st_, "-abs(sort(s)) * 2", 0);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(GetLabel(r->vector[0].labels, "k"), "c");
+  EXPECT_EQ(GetLabel(r->vector[2].labels, "k"), "a");
+  r = engine_.Instant(st_, "max by (k) (sort(s))", 0);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(GetLabel(r->vector[0].labels, "k"), "a");
 }
 
 TEST_F(EngineTest, RangeQueriesEvaluateEveryStep) {
@@ -233,6 +242,27 @@ TEST(EngineLimitsTest, MaxSamples) {
   EXPECT_TRUE(e.Instant(st, "sum_over_time(m[40s])", 100000).ok());
   EXPECT_EQ(e.Range(st, "m", 0, 100000, 1000).status().code(),
             StatusCode::kResourceExhausted);
+}
+
+TEST(EngineLimitsTest, HostileInputsFailCleanly) {
+  MemStorage st;
+  Load(&st, 1000, "m 1");
+  Engine e;
+  EXPECT_EQ(e.Instant(st, "m", int64_t{1} << 62).status().code(),
+            StatusCode::kInvalidArgument);
+  // A subquery grid longer than the sample limit is refused up front.
+  EXPECT_EQ(
+      e.Instant(st, "max_over_time(vector(1)[200y:1ms])", 0).status().code(),
+      StatusCode::kResourceExhausted);
+  // A call built by hand with too few arguments is rejected, not indexed.
+  Call call;
+  call.func = FindFunction("histogram_quantile");
+  ASSERT_NE(call.func, nullptr);
+  auto q = std::make_unique<NumberLiteral>();
+  q->value = 0.5;
+  call.args.push_back(std::move(q));
+  EXPECT_EQ(e.InstantExpr(st, call, 0).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(EngineLimitsTest, Timeout) {

@@ -61,14 +61,10 @@ Status Evaluator::CheckDeadline() {
   return Status::Ok();
 }
 
-Status Evaluator::Hold(int64_t n) {
-  held_samples_ += n;
-  if (held_samples_ > options_.max_samples) {
-    return ResourceExhaustedError(
-        "query processing would load too many samples into memory in query "
-        "execution");
-  }
-  return Status::Ok();
+Status Evaluator::TooManySamples() {
+  return ResourceExhaustedError(
+      "query processing would load too many samples into memory in query "
+      "execution");
 }
 
 int64_t Evaluator::CountPoints(const StepMatrix& m) {
@@ -114,11 +110,11 @@ Result<Value> Evaluator::Eval(const Expr& e, const EvalRange& r) {
       Value out;
       out.type = ValueType::kScalar;
       SeriesPoints s{LabelsPool::kEmpty, {}};
+      RETURN_IF_ERROR(Hold(r.steps()));
       s.points.reserve(static_cast<size_t>(r.steps()));
       for (int64_t ts = r.start; ts <= r.end; ts += r.interval) {
         s.points.push_back(Point{ts, v});
       }
-      RETURN_IF_ERROR(Hold(static_cast<int64_t>(s.points.size())));
       out.matrix.push_back(std::move(s));
       return out;
     }
@@ -183,6 +179,13 @@ Result<Value> Evaluator::EvalSubquery(const SubqueryExpr& sq,
   inner.interval = step;
   inner.end = (pinned ? at : r.end) - off;
   inner.start = AlignUp((pinned ? at : r.start) - off - sq.range_ms, step);
+  // A grid longer than the sample limit cannot be held; refusing it here
+  // also keeps step-sized buffers from exhausting memory.
+  if (inner.steps() > options_.max_samples) {
+    return ResourceExhaustedError(
+        "query processing would load too many samples into memory in "
+        "subquery evaluation");
+  }
   ASSIGN_OR_RETURN(Value v, Eval(*sq.expr, inner));
   v.type = ValueType::kMatrix;
   return v;

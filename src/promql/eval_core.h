@@ -80,7 +80,11 @@ class Evaluator {
   Status CheckDeadline();
   // Accounts `n` more samples held by the query; kResourceExhausted past
   // EngineOptions::max_samples.
-  Status Hold(int64_t n);
+  Status Hold(int64_t n) {
+    held_samples_ += n;
+    return held_samples_ > options_.max_samples ? TooManySamples()
+                                                : Status::Ok();
+  }
   void Release(int64_t n) { held_samples_ -= n; }
   static int64_t CountPoints(const StepMatrix& m);
 
@@ -122,6 +126,7 @@ class Evaluator {
   std::vector<Point>& point_buffer() { return point_buf_; }
 
  private:
+  static Status TooManySamples();
   Result<Value> EvalRangeCall(const Call& call, size_t matrix_arg,
                               const EvalRange& r);
   Result<Value> EvalInstantCall(const Call& call, const EvalRange& r);

@@ -16,7 +16,8 @@
 namespace tend::promql {
 
 enum class FnKind {
-  // Range-vector functions (one matrix argument).
+  // Range-vector functions (one matrix argument). They come first and end
+  // with kSumOverTime: functions_call.cc tells them apart by that order.
   kAbsentOverTime,
   kAvgOverTime,
   kChanges,
@@ -100,6 +101,8 @@ struct RangeFnParams {
   int64_t range_ms = 0;
   double p0 = 0;  // quantile_over_time's q, predict_linear's duration,
   double p1 = 0;  // holt_winters' sf (p0) and tf (p1).
+  // Reused buffer for functions that sort a window (quantile_over_time).
+  std::vector<double>* scratch = nullptr;
 };
 
 // Applies a range function to one window (sorted, no stale markers,

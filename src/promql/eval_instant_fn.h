@@ -58,6 +58,7 @@ class InstantFn {
   std::unordered_map<SeriesId, int32_t> group_by_signature_;
   std::vector<SeriesId> group_labels_;
   std::vector<std::vector<std::pair<double, double>>> group_buckets_;
+  std::vector<int32_t> touched_;  // Groups with buckets at this step.
 };
 
 // Prometheus's bucketQuantile over (upper bound, cumulative count) pairs:

@@ -39,11 +39,11 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs,
       if (j == 0) continue;
       const Point& p = buf[j - 1];
       if (p.t < rt - lookback || IsStaleNaN(p.v)) continue;
+      RETURN_IF_ERROR(Hold(1));
       pts.push_back(
           Point{ts, timestamps ? static_cast<double>(p.t) / 1000.0 : p.v});
     }
     if (pts.empty()) continue;
-    RETURN_IF_ERROR(Hold(static_cast<int64_t>(pts.size())));
     out.matrix.push_back(
         SeriesPoints{pool_.Intern(set->labels()), std::move(pts)});
   }

@@ -3,6 +3,7 @@
 // (rangeEval over the evaluated arguments).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "promql/eval_core.h"
 #include "promql/eval_functions.h"
@@ -25,6 +26,7 @@ struct WindowRunner {
   const std::vector<double>* p0;  // Per-step scalar parameters, or null.
   const std::vector<double>* p1;
   std::vector<uint8_t>* covered;  // absent_over_time: steps with samples.
+  std::vector<double>* scratch;
 
   Status Run(std::span<const Point> pts, std::vector<Point>* out) const {
     size_t lo = 0, hi = 0;
@@ -45,6 +47,7 @@ struct WindowRunner {
       p.range_start = mint;
       p.range_end = maxt;
       p.range_ms = range_ms;
+      p.scratch = scratch;
       if (p0 != nullptr) p.p0 = (*p0)[step];
       if (p1 != nullptr) p.p1 = (*p1)[step];
       double v;
@@ -67,6 +70,22 @@ Result<Value> Evaluator::EvalCall(const Call& call, const EvalRange& r) {
   if (!kind) {
     return FailedPreconditionError(std::string("function \"") +
                                    call.func->name + "\" is not implemented");
+  }
+  // The parser checks arity; trees built elsewhere must not index past the
+  // arguments.
+  const FunctionSignature& sig = *call.func;
+  const size_t n = call.args.size(), declared = sig.arg_types.size();
+  const size_t min_args = sig.variadic > 0
+                              ? declared - static_cast<size_t>(sig.variadic)
+                              : (sig.variadic < 0 ? declared - 1 : declared);
+  const size_t max_args =
+      sig.variadic < 0 ? std::numeric_limits<size_t>::max() : declared;
+  if (n < min_args || n > max_args) {
+    return InvalidArgumentError(std::string("wrong number of arguments for ") +
+                                sig.name + "()");
+  }
+  for (const ExprPtr& a : call.args) {
+    if (a == nullptr) return InvalidArgumentError("missing function argument");
   }
   if (*kind == FnKind::kTimestamp && !call.args.empty()) {
     // timestamp() of a plain selector reports the samples' own times, which
@@ -118,7 +137,17 @@ Result<Value> Evaluator::EvalRangeCall(const Call& call, size_t matrix_arg,
   const Expr* arg = Unwrap(call.args[matrix_arg].get());
   const auto* ms = As<MatrixSelector>(arg);
   const auto* sq = As<SubqueryExpr>(arg);
-  WindowRunner run{kind, r, 0, false, 0, 0, nullptr, nullptr, nullptr};
+  std::vector<double> scratch;
+  WindowRunner run{.kind = kind,
+                   .r = r,
+                   .range_ms = 0,
+                   .pinned = false,
+                   .pinned_end = 0,
+                   .offset = 0,
+                   .p0 = nullptr,
+                   .p1 = nullptr,
+                   .covered = nullptr,
+                   .scratch = &scratch};
   if (!params.empty()) run.p0 = &params[0];
   if (params.size() > 1) run.p1 = &params[1];
   const VectorSelector* vs = nullptr;

@@ -73,7 +73,8 @@ double BucketQuantile(double q, std::vector<std::pair<double, double>>* b) {
 
 void InstantFn::HistogramQuantileStep(double q, const StepVector& in,
                                       StepVector* out) {
-  std::vector<int32_t> touched;
+  std::vector<int32_t>& touched = touched_;
+  touched.clear();
   for (const Sample& s : in) {
     if (bucket_info_.size() <= s.id) bucket_info_.resize(s.id + 1);
     BucketInfo& info = bucket_info_[s.id];

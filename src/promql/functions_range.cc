@@ -298,8 +298,9 @@ Status ApplyRangeFn(FnKind kind, std::span<const Point> w,
       *out = 1;
       return Status::Ok();
     case FnKind::kQuantileOverTime: {
-      std::vector<double> values;
-      values.reserve(w.size());
+      std::vector<double> local;
+      std::vector<double>& values = p.scratch != nullptr ? *p.scratch : local;
+      values.clear();
       for (const Point& x : w) values.push_back(x.v);
       *out = Quantile(p.p0, &values);
       return Status::Ok();

@@ -84,7 +84,7 @@ TEST(TestScriptTest, ChecksValuesOrderFailuresAndScalars) {
             "x.test:22: m: expected an error but the query succeeded");
 }
 
-TEST(TestScriptTest, KnownFailuresAreCountedAndStalenessReported) {
+TEST(TestScriptTest, KnownFailuresAreCountedAndUnexpectedPassesReported) {
   Result<KnownFailures> known = ParseKnownFailures(
       "# header\nx.test:9 wrong on purpose\nx.test:6 passes anyway\n",
       "known.txt");
