@@ -193,8 +193,9 @@ size_t ResidentBytes() {
 // 720 samples per series (2 h at 10 s; the target is <= 1 KiB per series):
 // head_bytes_per_series (the head's own estimate, stats().bytes),
 // heap_bytes_per_series (growth of malloc's in-use bytes since before
-// Head::Open, so it includes the appender's batch buffers) and
-// rss_bytes_per_series (growth of the resident set over the same span).
+// Head::Open, measured with the appender destroyed; with a WAL it includes
+// the WAL writer's buffers) and rss_bytes_per_series (growth of the
+// resident set over the same span).
 void BM_HeadAppend(benchmark::State& state) {
   constexpr int kHeadSeries = 10000;
   const int mode = static_cast<int>(state.range(0));
@@ -215,6 +216,9 @@ void BM_HeadAppend(benchmark::State& state) {
   std::vector<SeriesRef> refs(kHeadSeries, 0);
   NodeLikeValues values(kHeadSeries);
   std::vector<double> cycle(kHeadSeries);
+  // Freed memory of earlier runs goes back to the kernel first, so that the
+  // resident set grows with this run's head.
+  malloc_trim(0);
   const size_t heap_before = HeapInUse();
   const size_t rss_before = ResidentBytes();
   HeadOptions options;
@@ -261,6 +265,8 @@ void BM_HeadAppend(benchmark::State& state) {
     // Memory is measured once the head holds 2 h at 10 s (720 samples).
     if (++cycles == 720) {
       state.PauseTiming();
+      // Without the appender's batch buffers, which the estimate leaves out.
+      app.reset();
       bytes_per_series = static_cast<double>(head->stats().bytes) / kHeadSeries;
       heap_per_series = (static_cast<double>(HeapInUse()) -
                          static_cast<double>(heap_before)) /
@@ -268,6 +274,7 @@ void BM_HeadAppend(benchmark::State& state) {
       rss_per_series = (static_cast<double>(ResidentBytes()) -
                         static_cast<double>(rss_before)) /
                        kHeadSeries;
+      app = head->NewAppender();
       state.ResumeTiming();
     }
   }

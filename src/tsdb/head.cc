@@ -29,6 +29,8 @@ Head::~Head() {
     Status st = wal_->Close();
     if (!st.ok()) LogWarn("closing the head WAL failed", {{"err", st}});
   }
+  // Queriers still open keep their series alive through their references.
+  by_ref_.ForEach([](MemSeries* s) { s->Unref(); });
 }
 
 Result<std::unique_ptr<Head>> Head::Open(HeadOptions options) {
@@ -62,8 +64,8 @@ std::unique_ptr<Head::Appender> Head::NewAppender() {
 }
 
 MemSeries* Head::FindByRef(SeriesRef ref) const {
-  auto it = by_ref_.find(ref);
-  return it == by_ref_.end() ? nullptr : it->second.get();
+  if (ref > kMaxSeriesRef) return nullptr;
+  return by_ref_.FindRef(static_cast<uint32_t>(ref));
 }
 
 bool Head::LabelsEqual(const MemSeries& s, const Labels& labels) const {
@@ -79,11 +81,9 @@ bool Head::LabelsEqual(const MemSeries& s, const Labels& labels) const {
 }
 
 MemSeries* Head::FindByLabels(const Labels& labels, uint64_t hash) const {
-  auto [begin, end] = by_hash_.equal_range(hash);
-  for (auto it = begin; it != end; ++it) {
-    if (LabelsEqual(*it->second, labels)) return it->second;
-  }
-  return nullptr;
+  return by_hash_.Find(static_cast<uint32_t>(hash), [&](const MemSeries* s) {
+    return LabelsEqual(*s, labels);
+  });
 }
 
 Labels Head::SeriesLabels(const MemSeries& s) const {
@@ -98,20 +98,27 @@ Labels Head::SeriesLabels(const MemSeries& s) const {
 
 MemSeries* Head::CreateSeriesLocked(SeriesRef ref, const Labels& labels,
                                     uint64_t hash) {
-  auto syms = std::make_unique<uint32_t[]>(2 * labels.size());
+  std::vector<uint32_t>& syms = syms_scratch_;
+  syms.resize(2 * labels.size());
   for (size_t i = 0; i < labels.size(); ++i) {
     syms[2 * i] = symbols_.Intern(labels[i].name);
     syms[2 * i + 1] = symbols_.Intern(labels[i].value);
   }
-  auto series = std::make_shared<MemSeries>(
-      ref, std::move(syms), static_cast<uint32_t>(labels.size()));
-  MemSeries* raw = series.get();
-  postings_.Add(ref, raw->label_syms());
-  by_ref_.emplace(ref, std::move(series));
-  by_hash_.emplace(hash, raw);
+  MemSeries* s = MemSeries::Create(static_cast<uint32_t>(ref),
+                                   static_cast<uint32_t>(hash), syms);
+  postings_.Add(static_cast<Postings::Ref>(ref), s->label_syms());
+  by_ref_.Insert(s);
+  by_hash_.Insert(s);
   num_series_.fetch_add(1, std::memory_order_relaxed);
   if (ref >= next_ref_) next_ref_ = ref + 1;
-  return raw;
+  return s;
+}
+
+void Head::ReleaseSeriesLocked(MemSeries* s) {
+  for (uint32_t sym : s->label_syms()) symbols_.Release(sym);
+  // Open queriers may still hold the series; their copy of the labels was
+  // made at Select.
+  s->Unref();
 }
 
 void Head::CountLimitRejection(const Labels& labels) {
@@ -135,13 +142,13 @@ bool Head::AppendCommitted(MemSeries* s, int64_t t, double v) {
     ooo_rejections_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  if (s->has_last) {
-    if (t < s->last_t) {
+  if (!s->empty()) {
+    if (t < s->last_t()) {
       ooo_rejections_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
-    if (t == s->last_t) {
-      if (vbits != s->last_vbits) {
+    if (t == s->last_t()) {
+      if (vbits != s->last_vbits()) {
         duplicate_rejections_.fetch_add(1, std::memory_order_relaxed);
       }
       return false;
@@ -151,9 +158,6 @@ bool Head::AppendCommitted(MemSeries* s, int64_t t, double v) {
     std::lock_guard lock(Stripe(s->ref()));
     s->Append(t, v, policy_);
   }
-  s->has_last = true;
-  s->last_t = t;
-  s->last_vbits = vbits;
   return true;
 }
 
@@ -179,33 +183,25 @@ Status Head::Truncate(int64_t mint) {
   min_valid_time_ = std::max(min_valid_time_, mint);
   // Chunks first, under the stripe locks only: the writer owns the maps, so
   // it may walk them without the index lock, and readers keep running.
-  std::vector<std::pair<SeriesRef, std::span<const uint32_t>>> dead;
-  for (const auto& [ref, series] : by_ref_) {
-    std::lock_guard lock(Stripe(ref));
+  std::vector<std::pair<Postings::Ref, std::span<const uint32_t>>> dead;
+  by_ref_.ForEach([&](MemSeries* series) {
+    std::lock_guard lock(Stripe(series->ref()));
     series->TruncateBefore(mint);
-    if (series->empty()) dead.emplace_back(ref, series->label_syms());
-  }
+    if (series->empty()) {
+      dead.emplace_back(static_cast<Postings::Ref>(series->ref()),
+                        series->label_syms());
+    }
+  });
   if (dead.empty()) return Status::Ok();
   std::sort(dead.begin(), dead.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   std::unique_lock lock(index_mu_);
   postings_.Remove(dead);
   for (const auto& [ref, syms] : dead) {
-    auto it = by_ref_.find(ref);
-    MemSeries* raw = it->second.get();
-    // The hash is not stored per series (8 bytes each); recompute it.
-    const uint64_t hash = HashLabels(SeriesLabels(*raw));
-    auto [begin, end] = by_hash_.equal_range(hash);
-    for (auto h = begin; h != end; ++h) {
-      if (h->second == raw) {
-        by_hash_.erase(h);
-        break;
-      }
-    }
-    for (uint32_t sym : syms) symbols_.Release(sym);
-    // Open queriers may still hold the series (shared_ptr); their copy of
-    // the labels was made at Select.
-    by_ref_.erase(it);
+    MemSeries* s = by_ref_.FindRef(ref);
+    by_ref_.Erase(s);
+    by_hash_.Erase(s);
+    ReleaseSeriesLocked(s);
   }
   num_series_.fetch_sub(dead.size(), std::memory_order_relaxed);
   LogDebug("head truncated",
@@ -225,16 +221,16 @@ HeadStats Head::stats() const {
   st.wal_errors = wal_errors_.load(std::memory_order_relaxed);
   std::shared_lock lock(index_mu_);
   st.num_series = by_ref_.size();
-  // Per series beyond MemSeries itself: the shared_ptr control block, a
-  // by_ref_ node and a by_hash_ node (with allocator overhead) and their
-  // buckets.
-  constexpr size_t kPerSeriesOverhead = 16 + 48 + 32;
-  size_t bytes =
-      sizeof(Head) + symbols_.MemoryBytes() + postings_.MemoryBytes() +
-      (by_ref_.bucket_count() + by_hash_.bucket_count()) * sizeof(void*);
-  for (const auto& [ref, series] : by_ref_) {
-    std::lock_guard stripe(Stripe(ref));
-    bytes += kPerSeriesOverhead + series->MemoryBytes();
+  // Every allocation the head owns, malloc overhead included (HeapBytes).
+  // The WAL writer's buffers and the appenders' batch buffers are not
+  // counted: they do not grow with the number of series held.
+  size_t bytes = HeapBytes(sizeof(Head)) + symbols_.MemoryBytes() +
+                 postings_.MemoryBytes() + by_ref_.MemoryBytes() +
+                 by_hash_.MemoryBytes() +
+                 HeapBytes(syms_scratch_.capacity() * sizeof(uint32_t));
+  by_ref_.ForEach([&](const MemSeries* series) {
+    std::lock_guard stripe(Stripe(series->ref()));
+    bytes += series->MemoryBytes();
     st.chunk_bytes += series->ChunkBytes();
     st.num_samples += series->num_samples();
     st.num_chunks += series->num_chunks();
@@ -242,14 +238,14 @@ HeadStats Head::stats() const {
       st.min_time = std::min(st.min_time, series->min_time());
       st.max_time = std::max(st.max_time, series->max_time());
     }
-  }
+  });
   st.bytes = bytes;
   return st;
 }
 
 // --- Appender ---
 
-Head::Appender::Appender(Head* head) : head_(head), gen_(head->next_gen_++) {}
+Head::Appender::Appender(Head* head) : head_(head) {}
 
 Head::Appender::~Appender() { Rollback(); }
 
@@ -260,8 +256,28 @@ void Head::Appender::Reset() {
   samples_.clear();
   targets_.clear();
   new_index_.clear();
-  // A new generation invalidates the pending_* fields this batch set.
-  gen_ = head_->next_gen_++;
+  if (pending_count_ > 0) {
+    std::fill(pending_.begin(), pending_.end(), Pending{nullptr, 0});
+    pending_count_ = 0;
+  }
+}
+
+Head::Appender::Pending& Head::Appender::PendingSlot(const MemSeries* s,
+                                                     bool inserting) {
+  if (inserting && 2 * (pending_count_ + 1) > pending_.size()) {
+    std::vector<Pending> old(std::max<size_t>(64, 2 * pending_.size()));
+    old.swap(pending_);
+    for (const Pending& p : old) {
+      if (p.series != nullptr) PendingSlot(p.series, false) = p;
+    }
+  }
+  const size_t mask = pending_.size() - 1;
+  size_t i = (reinterpret_cast<uintptr_t>(s) >> 4) * 0x9E3779B97F4A7C15u >> 32;
+  for (i &= mask;; i = (i + 1) & mask) {
+    if (pending_[i].series == s || pending_[i].series == nullptr) {
+      return pending_[i];
+    }
+  }
 }
 
 void Head::Appender::Rollback() { Reset(); }
@@ -289,6 +305,11 @@ Status Head::Appender::Resolve(const Labels& in, MemSeries** series,
       *index = it->second;
       return Status::Ok();
     }
+  }
+  if (head_->next_ref_ > kMaxSeriesRef) {
+    return ResourceExhaustedError(
+        "head: series refs exhausted (2^32 - 1 used); new series " +
+        LabelsToString(*labels) + " rejected until the head is reopened");
   }
   if (head_->num_series_.load(std::memory_order_relaxed) + new_series_.size() >=
       head_->options_.max_series) {
@@ -322,15 +343,19 @@ Result<SeriesRef> Head::Appender::Append(SeriesRef ref_hint,
   bool has_last;
   int64_t last_t;
   uint64_t last_vbits;
+  Pending* pending = nullptr;
   if (series != nullptr) {
-    if (series->pending_gen == gen_) {
+    // A series' chunk state is written only by this thread: no lock needed.
+    pending = &PendingSlot(series, true);
+    if (pending->series != nullptr) {
+      const RefSample& p = samples_[pending->sample];
       has_last = true;
-      last_t = series->pending_t;
-      last_vbits = series->pending_vbits;
+      last_t = p.t;
+      last_vbits = std::bit_cast<uint64_t>(p.v);
     } else {
-      has_last = series->has_last;
-      last_t = series->last_t;
-      last_vbits = series->last_vbits;
+      has_last = !series->empty();
+      last_t = series->last_t();
+      last_vbits = series->last_vbits();
     }
   } else {
     const NewSeries& ns = new_series_[index];
@@ -352,9 +377,8 @@ Result<SeriesRef> Head::Appender::Append(SeriesRef ref_hint,
   }
   if (samples_.empty()) ++head_->open_batches_;
   if (series != nullptr) {
-    series->pending_gen = gen_;
-    series->pending_t = t;
-    series->pending_vbits = vbits;
+    if (pending->series == nullptr) ++pending_count_;
+    *pending = Pending{series, static_cast<uint32_t>(samples_.size())};
   } else {
     new_series_[index].has_sample = true;
     new_series_[index].last_t = t;
@@ -418,9 +442,6 @@ Status Head::Appender::Commit() {
       std::lock_guard lock(head_->Stripe(rs.ref));
       s->Append(rs.t, rs.v, head_->policy_);
     }
-    s->has_last = true;
-    s->last_t = rs.t;
-    s->last_vbits = std::bit_cast<uint64_t>(rs.v);
   }
   head_->samples_appended_.fetch_add(samples_.size(),
                                      std::memory_order_relaxed);

@@ -18,10 +18,19 @@
 // reader never decodes a chunk that is being appended to.
 //
 // Memory: label strings are interned once (SymbolTable); a series costs its
-// symbol ids, its chunk bytes, postings entries and ~0.5 KiB of fixed
-// bookkeeping. With node_exporter-like data at a 10 s interval (720 samples
-// in 2 h) that measures ~1.2 KiB per series (head_test MemoryPerSeries);
-// stats().bytes reports the estimate.
+// chunk bytes plus ~0.25 KiB: one allocation with its symbol ids and chunk
+// encoder state (head_series.h), an 8-byte index entry per closed chunk,
+// two 8-byte hash table slots (by ref, by label hash; at most 3/4 full) and
+// a 32-bit postings entry per label. At a 10 s interval (720 samples in
+// 2 h) that is ~0.94 KiB per series for a light mix (head_test
+// MemoryPerSeriesLightMix, chunks ~1 B per sample) and ~1.26 KiB for
+// node_exporter-like data (MemoryPerSeries, chunks ~1.4 B per sample: the
+// XOR chunks dominate). stats().bytes counts the real allocations
+// (capacities, malloc overhead, table slots), not sizes.
+//
+// Series refs stay below 2^32 (postings hold 32 bits): creating a series
+// once 2^32 - 1 refs have been used fails, and replay rejects series
+// records with larger refs (counted like conflicting records).
 #ifndef TEND_TSDB_HEAD_H_
 #define TEND_TSDB_HEAD_H_
 
@@ -94,6 +103,7 @@ class HeadReplayer;
 class Head : public Queryable {
  public:
   static constexpr size_t kStripes = 1024;
+  static constexpr SeriesRef kMaxSeriesRef = 0xffffffff;
 
   // A batch of samples (one collection cycle, one import batch). Obtained
   // from NewAppender and used on the writer thread; may be reused for the
@@ -143,14 +153,23 @@ class Head : public Queryable {
       int64_t last_t = 0;
       uint64_t last_vbits = 0;
     };
+    // The batch's last sample for a committed series: an open-addressing
+    // map from the series to its index in samples_ (kept here, not in each
+    // series, since only a batch needs it).
+    struct Pending {
+      const MemSeries* series;
+      uint32_t sample;
+    };
     // Finds the series (committed or new in this batch) for labels,
     // creating a pending one when allowed. *index is its index in
     // new_series_ or -1 with *series set.
     Status Resolve(const Labels& labels, MemSeries** series, int* index);
+    // The slot of `s` in pending_ (empty or holding s); grows the table
+    // first when `inserting` would fill it past 1/2.
+    Pending& PendingSlot(const MemSeries* s, bool inserting);
     void Reset();
 
     Head* head_;
-    uint64_t gen_;
     std::vector<NewSeries> new_series_;
     std::unordered_multimap<uint64_t, int> new_by_hash_;
     std::vector<RefSample> samples_;
@@ -158,6 +177,8 @@ class Head : public Queryable {
     // new_series_.
     std::vector<MemSeries*> targets_;
     std::vector<int> new_index_;
+    std::vector<Pending> pending_;  // Power-of-two size.
+    size_t pending_count_ = 0;
     Labels scratch_;
     std::vector<RefSeries> series_rec_;
     std::vector<uint8_t> series_buf_;
@@ -228,6 +249,8 @@ class Head : public Queryable {
   // checked the limit and that neither ref nor labels exist.
   MemSeries* CreateSeriesLocked(SeriesRef ref, const Labels& labels,
                                 uint64_t hash);
+  // Drops the head's reference to a series removed from the maps.
+  void ReleaseSeriesLocked(MemSeries* s);
   // Sorted refs of the series matching every matcher. Holding index_mu_.
   Postings::List PostingsForMatchers(const Matchers& matchers) const;
   // Appends one sample to a committed series with the out-of-order rules
@@ -242,13 +265,14 @@ class Head : public Queryable {
   mutable std::shared_mutex index_mu_;
   SymbolTable symbols_;
   Postings postings_;
-  std::unordered_map<SeriesRef, std::shared_ptr<MemSeries>> by_ref_;
-  std::unordered_multimap<uint64_t, MemSeries*> by_hash_;
+  // Both hold every live series; by_ref_ holds the head's reference.
+  SeriesTable by_ref_{SeriesTable::Key::kRef};
+  SeriesTable by_hash_{SeriesTable::Key::kHash};
   mutable std::array<std::mutex, kStripes> stripes_;
 
   // Writer-only state.
   SeriesRef next_ref_ = 1;
-  uint64_t next_gen_ = 1;
+  std::vector<uint32_t> syms_scratch_;  // CreateSeriesLocked's buffer.
   int open_batches_ = 0;
   int64_t min_valid_time_ = std::numeric_limits<int64_t>::min();
   std::unique_ptr<WalWriter> wal_;

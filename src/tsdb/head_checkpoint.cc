@@ -97,7 +97,7 @@ Status Head::Checkpoint(int64_t mint) {
   // locks; series go out in ref order so a checkpoint is deterministic.
   std::vector<MemSeries*> series;
   series.reserve(by_ref_.size());
-  for (const auto& [ref, s] : by_ref_) series.push_back(s.get());
+  by_ref_.ForEach([&](MemSeries* s) { series.push_back(s); });
   std::sort(series.begin(), series.end(),
             [](const MemSeries* a, const MemSeries* b) {
               return a->ref() < b->ref();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "tsdb/head_series.h"
+
 namespace tend {
 
 uint32_t SymbolTable::Intern(std::string_view s) {
@@ -40,28 +42,66 @@ std::optional<uint32_t> SymbolTable::Find(std::string_view s) const {
   return it->second;
 }
 
+namespace {
+
+// libstdc++'s deque allocates 512-byte blocks (or one element when larger)
+// and a map of block pointers.
+template <typename T>
+size_t DequeBytes(size_t n) {
+  constexpr size_t kPerBlock = sizeof(T) < 512 ? 512 / sizeof(T) : 1;
+  const size_t blocks = n / kPerBlock + 1;
+  return blocks * HeapBytes(kPerBlock * sizeof(T)) +
+         HeapBytes(std::max<size_t>(8, blocks + 2) * sizeof(void*));
+}
+
+// An unordered_map's bucket array (one pointer each; libstdc++ keeps a
+// single inline bucket when there is one).
+size_t BucketBytes(size_t buckets) {
+  return buckets > 1 ? HeapBytes(buckets * sizeof(void*)) : 0;
+}
+
+template <typename T>
+size_t VectorBytes(const std::vector<T>& v) {
+  return HeapBytes(v.capacity() * sizeof(T));
+}
+
+}  // namespace
+
 size_t SymbolTable::MemoryBytes() const {
-  // Per symbol: the deque entry, a hash node (view + id + next pointer and
-  // allocator overhead) and a bucket; plus heap strings beyond SSO.
-  size_t bytes = entries_.size() * sizeof(Entry) +
-                 ids_.size() * (sizeof(std::string_view) + 24) +
-                 ids_.bucket_count() * sizeof(void*) +
-                 free_.capacity() * sizeof(uint32_t);
+  // Per symbol: the deque entry, a hash node (next pointer, view, id and the
+  // cached hash) and its bucket; plus heap strings beyond SSO.
+  constexpr size_t kNode = sizeof(void*) +
+                           sizeof(std::pair<const std::string_view, uint32_t>) +
+                           sizeof(size_t);
+  size_t bytes = DequeBytes<Entry>(entries_.size()) +
+                 ids_.size() * HeapBytes(kNode) +
+                 BucketBytes(ids_.bucket_count()) + VectorBytes(free_);
   for (const Entry& e : entries_) {
-    if (e.s.capacity() > 15) bytes += e.s.capacity() + 1;
+    if (e.s.capacity() > 15) bytes += HeapBytes(e.s.capacity() + 1);
   }
   return bytes;
 }
 
-void Postings::Add(SeriesRef ref, std::span<const uint32_t> syms) {
-  for (size_t i = 0; i + 1 < syms.size(); i += 2) {
-    by_name_[syms[i]][syms[i + 1]].push_back(ref);
+namespace {
+
+void PushBack(Postings::List* list, Postings::Ref ref) {
+  if (list->size() == list->capacity()) {
+    list->reserve(list->size() + list->size() / 4 + 2);
   }
-  all_.push_back(ref);
+  list->push_back(ref);
+}
+
+}  // namespace
+
+void Postings::Add(Ref ref, std::span<const uint32_t> syms) {
+  for (size_t i = 0; i + 1 < syms.size(); i += 2) {
+    PushBack(&by_name_[syms[i]][syms[i + 1]], ref);
+  }
+  PushBack(&all_, ref);
 }
 
 void Postings::Remove(
-    std::span<const std::pair<SeriesRef, std::span<const uint32_t>>> series) {
+    std::span<const std::pair<Ref, std::span<const uint32_t>>> series) {
   if (series.empty()) return;
   List refs;
   refs.reserve(series.size());
@@ -82,7 +122,7 @@ void Postings::Remove(
     if (value == name->second.end()) continue;
     List& list = value->second;
     list.erase(std::remove_if(list.begin(), list.end(),
-                              [&refs](SeriesRef r) {
+                              [&refs](Ref r) {
                                 return std::binary_search(refs.begin(),
                                                           refs.end(), r);
                               }),
@@ -111,15 +151,21 @@ const std::unordered_map<uint32_t, Postings::List>* Postings::Values(
 }
 
 size_t Postings::MemoryBytes() const {
-  constexpr size_t kNode = 48;  // Hash node with a vector, plus overhead.
-  size_t bytes = all_.capacity() * sizeof(SeriesRef);
+  // Hash nodes: a next pointer and the value pair (integer keys do not cache
+  // their hash).
+  using Values = std::unordered_map<uint32_t, List>;
+  constexpr size_t kNameNode =
+      sizeof(void*) + sizeof(std::pair<const uint32_t, Values>);
+  constexpr size_t kValueNode =
+      sizeof(void*) + sizeof(std::pair<const uint32_t, List>);
+  size_t bytes = VectorBytes(all_) + BucketBytes(by_name_.bucket_count());
   for (const auto& [name, values] : by_name_) {
-    bytes += kNode + values.bucket_count() * sizeof(void*);
+    bytes += HeapBytes(kNameNode) + BucketBytes(values.bucket_count());
     for (const auto& [value, list] : values) {
-      bytes += kNode + list.capacity() * sizeof(SeriesRef);
+      bytes += HeapBytes(kValueNode) + VectorBytes(list);
     }
   }
-  return bytes + by_name_.bucket_count() * sizeof(void*);
+  return bytes;
 }
 
 Postings::List Intersect(const Postings::List& a, const Postings::List& b) {

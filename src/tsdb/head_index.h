@@ -1,6 +1,6 @@
 // The head's index: a reference-counted symbol table (every distinct label
 // name and value stored once) and the postings (label name/value -> sorted
-// series refs).
+// series refs, 32 bits each: the head keeps refs below 2^32).
 //
 // Thread-safety: neither class locks. The head mutates them only on its
 // writer thread holding its index lock exclusively; other threads read them
@@ -34,6 +34,7 @@ class SymbolTable {
   // The string of a live id.
   const std::string& Get(uint32_t id) const { return entries_[id].s; }
   size_t size() const { return ids_.size(); }
+  // Heap bytes, malloc overhead included.
   size_t MemoryBytes() const;
 
  private:
@@ -49,17 +50,20 @@ class SymbolTable {
 
 class Postings {
  public:
-  using List = std::vector<SeriesRef>;
+  using Ref = uint32_t;
+  using List = std::vector<Ref>;
 
   // Adds `ref` (larger than every ref added before) under each name/value
   // pair of `syms` (name, value, name, value...) and to the all-series list.
-  void Add(SeriesRef ref, std::span<const uint32_t> syms);
+  // Lists grow by a quarter rather than doubling: postings are per-series
+  // memory.
+  void Add(Ref ref, std::span<const uint32_t> syms);
   // Removes a set of series from every list; lists that become empty are
   // erased. `series` holds (ref, label syms) sorted by ref ascending. Each
   // affected list is filtered once, so removing k of n series costs
   // O(n + k log k), not O(n * k).
   void Remove(
-      std::span<const std::pair<SeriesRef, std::span<const uint32_t>>> series);
+      std::span<const std::pair<Ref, std::span<const uint32_t>>> series);
 
   // The list for name=value, or nullptr.
   const List* Get(uint32_t name, uint32_t value) const;
@@ -71,6 +75,7 @@ class Postings {
   by_name() const {
     return by_name_;
   }
+  // Heap bytes, malloc overhead included.
   size_t MemoryBytes() const;
 
  private:

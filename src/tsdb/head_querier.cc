@@ -1,7 +1,7 @@
 // The head's read side: Querier and SeriesSet over the in-memory series.
 //
 // Select resolves matchers to postings and copies the matching series'
-// labels (and shared ownership of the series) under the index lock shared,
+// labels (and a reference to the series) under the index lock shared,
 // then sorts them; ReadPoints copies the overlapping chunk bytes under the
 // series' stripe lock and decodes them after releasing it, so readers hold
 // a lock for a memcpy only and never see a chunk mid-append.
@@ -61,7 +61,7 @@ namespace {
 
 struct Entry {
   Labels labels;
-  std::shared_ptr<MemSeries> series;
+  SeriesPtr series;
 };
 
 }  // namespace
@@ -133,17 +133,16 @@ class HeadQuerier : public Querier {
     std::vector<Entry> entries;
     if (mint <= maxt) {
       std::shared_lock lock(head_->index_mu_);
-      for (SeriesRef ref : head_->PostingsForMatchers(matchers)) {
-        auto it = head_->by_ref_.find(ref);
-        if (it == head_->by_ref_.end()) continue;
+      for (Postings::Ref ref : head_->PostingsForMatchers(matchers)) {
+        MemSeries* s = head_->by_ref_.FindRef(ref);
+        if (s == nullptr) continue;
         bool in_range;
         {
           std::lock_guard stripe(head_->Stripe(ref));
-          in_range = it->second->HasSampleIn(mint, maxt);
+          in_range = s->HasSampleIn(mint, maxt);
         }
         if (in_range) {
-          entries.push_back(
-              Entry{head_->SeriesLabels(*it->second), it->second});
+          entries.push_back(Entry{head_->SeriesLabels(*s), SeriesPtr(s)});
         }
       }
     }
@@ -189,15 +188,15 @@ class HeadQuerier : public Querier {
   void ForEachSeries(const Matchers& matchers, Fn fn) {
     if (mint_ > maxt_) return;
     std::shared_lock lock(head_->index_mu_);
-    for (SeriesRef ref : head_->PostingsForMatchers(matchers)) {
-      auto it = head_->by_ref_.find(ref);
-      if (it == head_->by_ref_.end()) continue;
+    for (Postings::Ref ref : head_->PostingsForMatchers(matchers)) {
+      const MemSeries* s = head_->by_ref_.FindRef(ref);
+      if (s == nullptr) continue;
       bool in_range;
       {
         std::lock_guard stripe(head_->Stripe(ref));
-        in_range = it->second->HasSampleIn(mint_, maxt_);
+        in_range = s->HasSampleIn(mint_, maxt_);
       }
-      if (in_range) fn(*head_, *it->second);
+      if (in_range) fn(*head_, *s);
     }
   }
 

@@ -15,6 +15,10 @@ namespace tend {
 
 void HeadReplayer::ApplySeries(const RefSeries& s) {
   Head& h = *head_;
+  if (s.ref > Head::kMaxSeriesRef) {
+    ++counts_.series_rejected;  // Postings hold 32-bit refs.
+    return;
+  }
   if (s.ref >= h.next_ref_) h.next_ref_ = s.ref + 1;
   if (MemSeries* existing = h.FindByRef(s.ref)) {
     if (!h.LabelsEqual(*existing, s.labels)) ++counts_.series_rejected;

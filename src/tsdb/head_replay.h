@@ -20,7 +20,8 @@ struct ReplayCounts {
   uint64_t records = 0;
   uint64_t bad_records = 0;      // Did not decode; skipped.
   uint64_t series = 0;           // Series created.
-  uint64_t series_rejected = 0;  // Conflicting ref, or over the limit.
+  uint64_t series_rejected = 0;  // Conflicting ref, ref >= 2^32, or over
+                                 // the limit.
   uint64_t samples = 0;          // Samples applied.
   uint64_t samples_dropped = 0;  // Out of order or exact duplicates.
   uint64_t unknown_refs = 0;     // Samples for refs no series record made.

@@ -1,72 +1,51 @@
 #include "tsdb/head_series.h"
 
+#include <algorithm>
+#include <bit>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <new>
+
+#include "tsdb/xor_chunk.h"
 
 namespace tend {
-
-int64_t ChunkWindowEnd(int64_t t, int64_t range_ms) {
-  int64_t start = (t / range_ms) * range_ms;
-  if (t < 0 && start != t) start -= range_ms;  // Floor, not truncation.
-  if (start > std::numeric_limits<int64_t>::max() - range_ms) {
-    return std::numeric_limits<int64_t>::max();
-  }
-  return start + range_ms;
-}
-
-MemSeries::MemSeries(SeriesRef ref, std::unique_ptr<uint32_t[]> syms,
-                     uint32_t num_labels)
-    : ref_(ref), syms_(std::move(syms)), num_labels_(num_labels) {}
-
-void MemSeries::CloseHeadChunk() {
-  const std::vector<uint8_t>& bytes = head_.bytes();
-  const uint32_t size = static_cast<uint32_t>(bytes.size());
-  // Exact-size reallocation: a chunk closes every ~120 samples, so the copy
-  // is cheap and the buffer never carries capacity slack.
-  auto grown = std::make_unique_for_overwrite<uint8_t[]>(closed_size_ + size);
-  if (closed_size_ > 0) std::memcpy(grown.get(), closed_.get(), closed_size_);
-  std::memcpy(grown.get() + closed_size_, bytes.data(), size);
-  // Grow by one: a series closes ~12 chunks a day, and slack here is
-  // per-series memory.
-  metas_.reserve(metas_.size() + 1);
-  metas_.push_back({head_mint_, head_maxt_, closed_size_, size});
-  closed_ = std::move(grown);
-  closed_size_ += size;
-  head_ = XorChunk();
-}
-
-void MemSeries::Append(int64_t t, double v, const ChunkPolicy& policy) {
-  if (head_.num_samples() > 0 &&
-      (head_.num_samples() >= policy.samples_per_chunk ||
-       t >= ChunkWindowEnd(head_mint_, policy.range_ms))) {
-    CloseHeadChunk();
-  }
-  if (head_.num_samples() == 0) head_mint_ = t;
-  // Cannot fail: t is after the last sample (checked by the caller) and the
-  // chunk is below its size limit (samples_per_chunk <= kMaxSamples).
-  head_.Append(t, v).IgnoreError();
-  head_maxt_ = t;
-}
-
-size_t MemSeries::num_samples() const {
-  size_t n = head_.num_samples();
-  for (const ChunkMeta& m : metas_) {
-    // The first two bytes of a chunk are its big-endian sample count.
-    const uint8_t* p = closed_.get() + m.offset;
-    n += (static_cast<size_t>(p[0]) << 8) | p[1];
-  }
-  return n;
-}
-
-int64_t MemSeries::min_time() const {
-  return metas_.empty() ? head_mint_ : metas_.front().mint;
-}
-
-int64_t MemSeries::max_time() const {
-  return head_.num_samples() > 0 ? head_maxt_ : metas_.back().maxt;
-}
-
 namespace {
+
+constexpr size_t kHeaderBytes = 2;
+
+// Reads the first timestamp of an encoded chunk: the zigzag varint right
+// after the 2-byte header (byte-aligned). Chunks held here were encoded by
+// MemSeries, so the varint is complete.
+int64_t FirstTimestamp(std::span<const uint8_t> chunk) {
+  uint64_t u = 0;
+  int shift = 0;
+  for (size_t i = kHeaderBytes; i < chunk.size() && shift < 64; ++i) {
+    u |= static_cast<uint64_t>(chunk[i] & 0x7f) << shift;
+    if ((chunk[i] & 0x80) == 0) break;
+    shift += 7;
+  }
+  return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+}
+
+size_t ChunkSamples(std::span<const uint8_t> chunk) {
+  return (static_cast<size_t>(chunk[0]) << 8) | chunk[1];
+}
+
+int64_t LastTimestamp(std::span<const uint8_t> chunk) {
+  XorIterator it(chunk);
+  int64_t t = 0;
+  while (it.Next()) t = it.t();
+  return t;
+}
+
+uint32_t LoadU32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+void StoreU32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, sizeof v); }
 
 // Whether the chunk [cmint, cmaxt] has a sample in [mint, maxt]; its
 // endpoints are samples, so only a chunk straddling the whole range needs
@@ -83,68 +62,357 @@ bool ChunkHasSampleIn(std::span<const uint8_t> bytes, int64_t cmint,
   return false;
 }
 
+// Delta-of-delta buckets of the XOR chunk format (xor_chunk.cc): control
+// prefix, its width, and the value width. The range of an n-bit bucket is
+// [-(2^(n-1) - 1), 2^(n-1)].
+struct Bucket {
+  uint64_t control;
+  int control_bits;
+  int value_bits;
+};
+constexpr Bucket kBuckets[] = {{0b10, 2, 14}, {0b110, 3, 17}, {0b1110, 4, 20}};
+
+bool FitsBucket(int64_t x, int nbits) {
+  const int64_t half = int64_t{1} << (nbits - 1);
+  return x >= -(half - 1) && x <= half;
+}
+
 }  // namespace
 
-bool MemSeries::HasSampleIn(int64_t mint, int64_t maxt) const {
-  for (const ChunkMeta& m : metas_) {
-    if (ChunkHasSampleIn({closed_.get() + m.offset, m.size}, m.mint, m.maxt,
-                         mint, maxt)) {
-      return true;
-    }
+int64_t ChunkWindowEnd(int64_t t, int64_t range_ms) {
+  int64_t start = (t / range_ms) * range_ms;
+  if (t < 0 && start != t) start -= range_ms;  // Floor, not truncation.
+  if (start > std::numeric_limits<int64_t>::max() - range_ms) {
+    return std::numeric_limits<int64_t>::max();
   }
-  return head_.num_samples() > 0 &&
-         ChunkHasSampleIn(head_.bytes(), head_mint_, head_maxt_, mint, maxt);
+  return start + range_ms;
+}
+
+MemSeries* MemSeries::Create(uint32_t ref, uint32_t hash,
+                             std::span<const uint32_t> syms) {
+  void* mem = ::operator new(sizeof(MemSeries) + syms.size_bytes());
+  auto* s =
+      new (mem) MemSeries(ref, hash, static_cast<uint32_t>(syms.size() / 2));
+  if (!syms.empty()) std::memcpy(s->syms(), syms.data(), syms.size_bytes());
+  return s;
+}
+
+MemSeries::~MemSeries() {
+  std::free(closed_);
+  std::free(open_);
+}
+
+void MemSeries::Unref() const {
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    MemSeries* self = const_cast<MemSeries*>(this);
+    self->~MemSeries();
+    ::operator delete(static_cast<void*>(self));
+  }
+}
+
+std::span<const uint8_t> MemSeries::Closed(size_t i) const {
+  const uint8_t* index = closed_;
+  const uint8_t* data = closed_ + kIndexEntryBytes * num_closed_;
+  const uint32_t begin =
+      i == 0 ? 0 : LoadU32(index + kIndexEntryBytes * (i - 1));
+  const uint32_t end = LoadU32(index + kIndexEntryBytes * i);
+  return {data + begin, end - begin};
+}
+
+int64_t MemSeries::ClosedMaxt(size_t i, std::span<const uint8_t> bytes) const {
+  const uint32_t d = LoadU32(closed_ + kIndexEntryBytes * i + 4);
+  if (d == kMaxtUnknown) return LastTimestamp(bytes);
+  return static_cast<int64_t>(static_cast<uint64_t>(FirstTimestamp(bytes)) + d);
+}
+
+void MemSeries::CloseOpenChunk() {
+  const std::span<const uint8_t> chunk = Open();
+  const int64_t mint = FirstTimestamp(chunk);
+  const uint64_t span =
+      static_cast<uint64_t>(last_t_) - static_cast<uint64_t>(mint);
+  const uint32_t d =
+      span < kMaxtUnknown ? static_cast<uint32_t>(span) : kMaxtUnknown;
+  const size_t old_index = kIndexEntryBytes * num_closed_;
+  const size_t old_data = closed_size_ - old_index;
+  const size_t size = closed_size_ + kIndexEntryBytes + chunk.size();
+  // Exact-size reallocation: a chunk closes every ~120 samples, so the copy
+  // is cheap and the arena never carries capacity slack.
+  auto* grown = static_cast<uint8_t*>(std::malloc(size));
+  if (grown == nullptr) std::abort();  // As operator new would fail.
+  if (closed_size_ > 0) {
+    std::memcpy(grown, closed_, old_index);
+    std::memcpy(grown + old_index + kIndexEntryBytes, closed_ + old_index,
+                old_data);
+  }
+  StoreU32(grown + old_index, static_cast<uint32_t>(old_data + chunk.size()));
+  StoreU32(grown + old_index + 4, d);
+  std::memcpy(grown + old_index + kIndexEntryBytes + old_data, chunk.data(),
+              chunk.size());
+  std::free(closed_);
+  closed_ = grown;
+  closed_size_ = static_cast<uint32_t>(size);
+  ++num_closed_;
+  std::free(open_);
+  open_ = nullptr;
+  open_cap_ = 0;
+  open_bits_ = 0;
+  open_n_ = 0;
+}
+
+void MemSeries::Reserve(size_t bits) {
+  const size_t need = (open_bits_ + bits + 7) / 8;
+  if (need <= open_cap_) return;
+  // Grow by a quarter (at least 16 bytes) to an exact malloc chunk size:
+  // few reallocations per chunk, and little slack in the open chunk.
+  size_t cap = std::max(need, static_cast<size_t>(open_cap_) +
+                                  std::max<size_t>(16, open_cap_ / 4));
+  cap = HeapBytes(cap) - 8;
+  auto* grown = static_cast<uint8_t*>(std::realloc(open_, cap));
+  if (grown == nullptr) std::abort();  // As operator new would fail.
+  open_ = grown;
+  open_cap_ = static_cast<uint32_t>(cap);
+}
+
+void MemSeries::WriteBits(uint64_t value, int nbits) {
+  if (nbits < 64) value &= (uint64_t{1} << nbits) - 1;
+  while (nbits > 0) {
+    const int used = static_cast<int>(open_bits_ & 7);
+    uint8_t& byte = open_[open_bits_ >> 3];
+    if (used == 0) byte = 0;
+    const int free = 8 - used;
+    const int take = nbits < free ? nbits : free;
+    const uint64_t part =
+        (value >> (nbits - take)) & ((uint64_t{1} << take) - 1);
+    byte |= static_cast<uint8_t>(part << (free - take));
+    open_bits_ += static_cast<uint32_t>(take);
+    nbits -= take;
+  }
+}
+
+void MemSeries::WriteUvarint(uint64_t value) {
+  while (value >= 0x80) {
+    WriteBits((value & 0x7f) | 0x80, 8);
+    value >>= 7;
+  }
+  WriteBits(value, 8);
+}
+
+void MemSeries::AppendValue(uint64_t vbits) {
+  const uint64_t x = vbits ^ last_vbits_;
+  if (x == 0) {
+    WriteBits(0, 1);
+    return;
+  }
+  int leading = std::countl_zero(x);
+  const int trailing = std::countr_zero(x);
+  // The leading count has 5 bits; a longer run of zeros is stored as 31 and
+  // the rest become significant bits.
+  if (leading > 31) leading = 31;
+  if (leading_ != kNoWindow && leading >= leading_ && trailing >= trailing_) {
+    // The XOR fits the previous window: '10' + the window's bits.
+    WriteBits(0b10, 2);
+    WriteBits(x >> trailing_, 64 - leading_ - trailing_);
+    return;
+  }
+  const int significant = 64 - leading - trailing;  // 1..64; 64 stored as 0.
+  WriteBits(0b11, 2);
+  WriteBits(static_cast<uint64_t>(leading), 5);
+  WriteBits(static_cast<uint64_t>(significant & 63), 6);
+  WriteBits(x >> trailing, significant);
+  leading_ = static_cast<uint8_t>(leading);
+  trailing_ = static_cast<uint8_t>(trailing);
+}
+
+void MemSeries::Append(int64_t t, double v, const ChunkPolicy& policy) {
+  if (open_n_ > 0 &&
+      t >= ChunkWindowEnd(FirstTimestamp(Open()), policy.range_ms)) {
+    CloseOpenChunk();
+  }
+  const uint64_t vbits = std::bit_cast<uint64_t>(v);
+  // Worst cases: header + varint + 64 value bits (first sample); uvarint +
+  // value (second); 4 + 64 timestamp bits + 2 + 5 + 6 + 64 value bits.
+  Reserve(open_n_ == 0   ? 8 * (kHeaderBytes + 10 + 8)
+          : open_n_ == 1 ? 8 * 10 + 77
+                         : 68 + 77);
+  if (open_n_ == 0) {
+    WriteBits(0, 16);  // Header, set below.
+    const uint64_t zz = static_cast<uint64_t>(t) << 1;
+    WriteUvarint(t < 0 ? ~zz : zz);
+    WriteBits(vbits, 64);
+    leading_ = kNoWindow;
+    trailing_ = 0;
+    last_delta_ = 0;
+  } else {
+    // Modulo 2^64 like the iterator, so any int64 timestamps round-trip.
+    const uint64_t delta =
+        static_cast<uint64_t>(t) - static_cast<uint64_t>(last_t_);
+    if (open_n_ == 1) {
+      WriteUvarint(delta);
+    } else {
+      const int64_t dod = static_cast<int64_t>(delta - last_delta_);
+      if (dod == 0) {
+        WriteBits(0, 1);
+      } else {
+        bool written = false;
+        for (const Bucket& b : kBuckets) {
+          if (FitsBucket(dod, b.value_bits)) {
+            WriteBits(b.control, b.control_bits);
+            WriteBits(static_cast<uint64_t>(dod), b.value_bits);
+            written = true;
+            break;
+          }
+        }
+        if (!written) {
+          WriteBits(0b1111, 4);
+          WriteBits(static_cast<uint64_t>(dod), 64);
+        }
+      }
+    }
+    AppendValue(vbits);
+    last_delta_ = delta;
+  }
+  last_t_ = t;
+  last_vbits_ = vbits;
+  ++open_n_;
+  open_[0] = static_cast<uint8_t>(open_n_ >> 8);
+  open_[1] = static_cast<uint8_t>(open_n_ & 0xff);
+  // A full chunk is closed now rather than at the next sample: its buffer
+  // slack is released at once, and the next sample starts a new chunk
+  // either way.
+  if (open_n_ >= policy.samples_per_chunk) CloseOpenChunk();
+}
+
+size_t MemSeries::num_samples() const {
+  size_t n = open_n_;
+  for (size_t i = 0; i < num_closed_; ++i) n += ChunkSamples(Closed(i));
+  return n;
+}
+
+int64_t MemSeries::min_time() const {
+  return FirstTimestamp(num_closed_ > 0 ? Closed(0) : Open());
+}
+
+bool MemSeries::HasSampleIn(int64_t mint, int64_t maxt) const {
+  for (size_t i = 0; i < num_closed_; ++i) {
+    const std::span<const uint8_t> c = Closed(i);
+    const int64_t cmint = FirstTimestamp(c);
+    if (cmint > maxt) return false;  // Later chunks start later still.
+    if (ChunkHasSampleIn(c, cmint, ClosedMaxt(i, c), mint, maxt)) return true;
+  }
+  return open_n_ > 0 &&
+         ChunkHasSampleIn(Open(), FirstTimestamp(Open()), last_t_, mint, maxt);
 }
 
 void MemSeries::CopyChunks(int64_t mint, int64_t maxt, ChunkCopy* out) const {
-  auto copy = [out](const uint8_t* p, size_t n) {
+  auto copy = [out](std::span<const uint8_t> c) {
     const size_t at = out->bytes.size();
-    out->bytes.insert(out->bytes.end(), p, p + n);
-    out->spans.emplace_back(at, n);
+    out->bytes.insert(out->bytes.end(), c.begin(), c.end());
+    out->spans.emplace_back(at, c.size());
   };
-  for (const ChunkMeta& m : metas_) {
-    if (m.maxt >= mint && m.mint <= maxt) {
-      copy(closed_.get() + m.offset, m.size);
-    }
+  for (size_t i = 0; i < num_closed_; ++i) {
+    const std::span<const uint8_t> c = Closed(i);
+    const int64_t cmint = FirstTimestamp(c);
+    if (cmint > maxt) return;
+    if (ClosedMaxt(i, c) >= mint) copy(c);
   }
-  if (head_.num_samples() > 0 && head_maxt_ >= mint && head_mint_ <= maxt) {
-    copy(head_.bytes().data(), head_.bytes().size());
+  if (open_n_ > 0 && last_t_ >= mint && FirstTimestamp(Open()) <= maxt) {
+    copy(Open());
   }
 }
 
 size_t MemSeries::TruncateBefore(int64_t mint) {
   size_t drop = 0;
   size_t dropped_samples = 0;
-  while (drop < metas_.size() && metas_[drop].maxt < mint) {
-    const uint8_t* p = closed_.get() + metas_[drop].offset;
-    dropped_samples += (static_cast<size_t>(p[0]) << 8) | p[1];
+  while (drop < num_closed_) {
+    const std::span<const uint8_t> c = Closed(drop);
+    if (ClosedMaxt(drop, c) >= mint) break;
+    dropped_samples += ChunkSamples(c);
     ++drop;
   }
   if (drop > 0) {
-    const uint32_t cut =
-        drop < metas_.size() ? metas_[drop].offset : closed_size_;
-    const uint32_t keep = closed_size_ - cut;
-    std::unique_ptr<uint8_t[]> rest;
-    if (keep > 0) {
-      rest = std::make_unique_for_overwrite<uint8_t[]>(keep);
-      std::memcpy(rest.get(), closed_.get() + cut, keep);
+    const size_t old_index = kIndexEntryBytes * num_closed_;
+    const uint32_t cut = LoadU32(closed_ + kIndexEntryBytes * (drop - 1));
+    const size_t keep_chunks = num_closed_ - drop;
+    const size_t keep_data = closed_size_ - old_index - cut;
+    const size_t size = kIndexEntryBytes * keep_chunks + keep_data;
+    uint8_t* rest = nullptr;
+    if (keep_chunks > 0) {
+      rest = static_cast<uint8_t*>(std::malloc(size));
+      if (rest == nullptr) std::abort();
+      for (size_t i = 0; i < keep_chunks; ++i) {
+        const uint8_t* e = closed_ + kIndexEntryBytes * (drop + i);
+        StoreU32(rest + kIndexEntryBytes * i, LoadU32(e) - cut);
+        StoreU32(rest + kIndexEntryBytes * i + 4, LoadU32(e + 4));
+      }
+      std::memcpy(rest + kIndexEntryBytes * keep_chunks,
+                  closed_ + old_index + cut, keep_data);
     }
-    closed_ = std::move(rest);
-    closed_size_ = keep;
-    metas_.erase(metas_.begin(), metas_.begin() + static_cast<long>(drop));
-    for (ChunkMeta& m : metas_) m.offset -= cut;
-    metas_.shrink_to_fit();
+    std::free(closed_);
+    closed_ = rest;
+    closed_size_ = keep_chunks > 0 ? static_cast<uint32_t>(size) : 0;
+    num_closed_ = static_cast<uint32_t>(keep_chunks);
   }
-  if (metas_.empty() && head_.num_samples() > 0 && head_maxt_ < mint) {
-    dropped_samples += head_.num_samples();
-    head_ = XorChunk();
+  if (num_closed_ == 0 && open_n_ > 0 && last_t_ < mint) {
+    dropped_samples += open_n_;
+    std::free(open_);
+    open_ = nullptr;
+    open_cap_ = 0;
+    open_bits_ = 0;
+    open_n_ = 0;
   }
   return dropped_samples;
 }
 
 size_t MemSeries::MemoryBytes() const {
-  return sizeof(MemSeries) + 2 * sizeof(uint32_t) * num_labels_ + closed_size_ +
-         metas_.capacity() * sizeof(ChunkMeta) + head_.bytes().capacity();
+  return HeapBytes(sizeof(MemSeries) + 2 * sizeof(uint32_t) * num_labels_) +
+         HeapBytes(closed_size_) + HeapBytes(open_cap_);
+}
+
+// --- SeriesTable ---
+
+void SeriesTable::Grow() {
+  const size_t cap = slots_ ? 2 * (mask_ + 1) : 16;
+  std::unique_ptr<MemSeries*[]> old = std::move(slots_);
+  const size_t old_cap = old ? mask_ + 1 : 0;
+  slots_ = std::make_unique<MemSeries*[]>(cap);  // Zeroed.
+  mask_ = cap - 1;
+  for (size_t i = 0; i < old_cap; ++i) {
+    MemSeries* s = old[i];
+    if (s == nullptr) continue;
+    size_t j = Slot(KeyOf(s));
+    while (slots_[j] != nullptr) j = (j + 1) & mask_;
+    slots_[j] = s;
+  }
+}
+
+void SeriesTable::Insert(MemSeries* s) {
+  if (!slots_ || 4 * (size_ + 1) > 3 * (mask_ + 1)) Grow();
+  size_t i = Slot(KeyOf(s));
+  while (slots_[i] != nullptr) i = (i + 1) & mask_;
+  slots_[i] = s;
+  ++size_;
+}
+
+void SeriesTable::Erase(const MemSeries* s) {
+  if (size_ == 0) return;
+  size_t i = Slot(KeyOf(s));
+  while (slots_[i] != s) {
+    if (slots_[i] == nullptr) return;
+    i = (i + 1) & mask_;
+  }
+  // Backward-shift deletion: move later entries of the probe run into the
+  // hole when their home slot is not in (hole, their slot].
+  size_t hole = i;
+  for (size_t j = (i + 1) & mask_; slots_[j] != nullptr; j = (j + 1) & mask_) {
+    const size_t home = Slot(KeyOf(slots_[j]));
+    const bool stays =
+        hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+    if (stays) continue;
+    slots_[hole] = slots_[j];
+    hole = j;
+  }
+  slots_[hole] = nullptr;
+  --size_;
 }
 
 }  // namespace tend

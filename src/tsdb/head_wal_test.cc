@@ -271,6 +271,39 @@ TEST(HeadWal, UndecodableRecordsAreSkipped) {
   ExpectBatches(head.get(), 3, 1);
 }
 
+// Postings hold 32-bit refs: a series record with a larger ref is rejected
+// (and its samples are unknown refs); the head keeps numbering below 2^32.
+TEST(HeadWal, ReplayerRejectsRefsAbove32Bits) {
+  auto head = std::move(Head::Open({})).value();
+  HeadReplayer r(head.get());
+  std::vector<uint8_t> buf;
+  const SeriesRef big = Head::kMaxSeriesRef + 1;
+  std::vector<RefSeries> series = {{big, L({{"a", "big"}})},
+                                   {Head::kMaxSeriesRef - 1, L({{"a", "1"}})}};
+  EncodeSeriesRecord(series, &buf);
+  ASSERT_TRUE(r.Apply(buf).ok());
+  EXPECT_EQ(r.counts().series, 1u);
+  EXPECT_EQ(r.counts().series_rejected, 1u);
+  std::vector<RefSample> samples = {{big, 10, 1},
+                                    {Head::kMaxSeriesRef - 1, 10, 2}};
+  EncodeSamplesRecord(samples, &buf);
+  ASSERT_TRUE(r.Apply(buf).ok());
+  EXPECT_EQ(r.counts().unknown_refs, 1u);
+  EXPECT_EQ(r.counts().samples, 1u);
+  // The next new series takes the last 32-bit ref; the one after fails.
+  auto app = head->NewAppender();
+  auto ref = app->Append(0, L({{"a", "2"}}), 20, 1);
+  ASSERT_TRUE(ref.ok());
+  EXPECT_EQ(*ref, Head::kMaxSeriesRef);
+  auto over = app->Append(0, L({{"a", "3"}}), 20, 1);
+  EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
+  ASSERT_TRUE(app->Commit().ok());
+  auto got = Query(head.get(), {});
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_THAT(got[0].points, ElementsAre(Point{10, 2}));
+  EXPECT_THAT(got[1].points, ElementsAre(Point{20, 1}));
+}
+
 TEST(HeadWal, ReplayerAppliesRecordsAndRejectsGarbage) {
   auto head = std::move(Head::Open({})).value();
   HeadReplayer r(head.get());
