@@ -15,6 +15,10 @@ namespace tend {
 Status WriteFileAtomic(const std::string& path, std::string_view content,
                        int mode = 0644);
 
+// fsyncs the directory `dir`, so that entries created, renamed or removed in
+// it are durable.
+Status SyncDir(const std::string& dir);
+
 // Creates `dir` and its missing parents with `mode`. OK if it exists.
 Status MakeDirs(const std::string& dir, int mode = 0750);
 

@@ -49,6 +49,18 @@ const std::vector<Command>& Commands() {
   return *commands;
 }
 
+std::string HumanBytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  int u = 0;
+  while (b >= 1024 && u < 5) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+
 bool ApplyLogFlags(const ParsedFlags& flags) {
   if (flags.Has("log-level")) {
     Result<LogLevel> l = ParseLogLevel(flags.Get("log-level"));

@@ -40,6 +40,9 @@ std::string DataDirFlag(const ParsedFlags& flags);
 // dir's agent.json, else agent.listen of --config, else 127.0.0.1:9955.
 std::string AgentAddress(const ParsedFlags& flags);
 
+// Bytes for people: "512 B", "1.5 KiB", "3.2 GiB".
+std::string HumanBytes(double bytes);
+
 // Each command's entry point (defined in its own file).
 int RunAgent(const ParsedFlags& flags);
 int RunStatus(const ParsedFlags& flags);

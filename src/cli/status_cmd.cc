@@ -51,18 +51,6 @@ std::string Duration(double secs) {
   return buf;
 }
 
-std::string Bytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  int u = 0;
-  while (b >= 1024 && u < 5) {
-    b /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
-
 std::string Millis(double secs) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.2f ms", secs * 1000);
@@ -159,12 +147,12 @@ int RunStatus(const ParsedFlags& flags) {
     std::printf("\nHOST\n");
     std::printf("  cpus %.0f, load1 %.2f\n", Num(h, "cpus"), Num(h, "load1"));
     std::printf("  memory %s available of %s\n",
-                Bytes(Num(h, "memory_available_bytes")).c_str(),
-                Bytes(Num(h, "memory_total_bytes")).c_str());
+                HumanBytes(Num(h, "memory_available_bytes")).c_str(),
+                HumanBytes(Num(h, "memory_total_bytes")).c_str());
     if (Num(h, "root_fs_size_bytes") > 0) {
       std::printf("  / %s available of %s\n",
-                  Bytes(Num(h, "root_fs_avail_bytes")).c_str(),
-                  Bytes(Num(h, "root_fs_size_bytes")).c_str());
+                  HumanBytes(Num(h, "root_fs_avail_bytes")).c_str(),
+                  HumanBytes(Num(h, "root_fs_size_bytes")).c_str());
     }
     double boot = Num(h, "boot_time_unix");
     if (boot > 0) {

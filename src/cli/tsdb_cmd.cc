@@ -10,8 +10,8 @@
 
 #include "agent/data_dir.h"
 #include "agent/store_metrics.h"
+#include "base/duration.h"
 #include "cli/commands.h"
-#include "config/duration.h"
 #include "http/client.h"
 #include "tsdb/db.h"
 #include "tsdb/importer.h"
@@ -89,18 +89,6 @@ class MappedFile {
   const char* data_ = nullptr;
   size_t size_ = 0;
 };
-
-std::string HumanBytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
 
 int RunImport(const ParsedFlags& flags) {
   if (flags.positional.size() != 2) {

@@ -10,7 +10,7 @@
 #include <exception>
 #include <map>
 
-#include "config/duration.h"
+#include "base/duration.h"
 #include "config/schema.h"
 #include "config/suggest.h"
 #include "config/yaml_document.h"

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <limits>
 
-#include "config/duration.h"
+#include "base/duration.h"
 #include "config/schema.h"
 #include "config/yaml_text.h"
 

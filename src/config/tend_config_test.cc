@@ -7,7 +7,7 @@
 #include <functional>
 #include <ostream>
 
-#include "config/duration.h"
+#include "base/duration.h"
 #include "config/tend_config_schema.h"
 
 namespace tend {

@@ -8,7 +8,6 @@ namespace tend::promql {
 namespace {
 
 constexpr char32_t kEofRune = 0xFFFFFFFF;
-constexpr char32_t kRuneError = 0xFFFD;
 
 bool IsSpace(char32_t r) {
   return r == ' ' || r == '\t' || r == '\n' || r == '\r';
@@ -19,8 +18,8 @@ bool IsAlpha(char32_t r) {
 }
 bool IsAlphaNumeric(char32_t r) { return IsAlpha(r) || IsDigit(r); }
 
-// Decodes one UTF-8 sequence at s[i]; invalid bytes decode as U+FFFD with
-// width 1, as Go's utf8.DecodeRuneInString.
+}  // namespace
+
 char32_t DecodeRune(std::string_view s, size_t i, int* width) {
   const auto b0 = static_cast<uint8_t>(s[i]);
   if (b0 < 0x80) {
@@ -65,6 +64,8 @@ char32_t DecodeRune(std::string_view s, size_t i, int* width) {
   *width = n;
   return r;
 }
+
+namespace {
 
 void AppendUtf8Impl(char32_t r, std::string* out) {
   if (r < 0x80) {

@@ -118,8 +118,13 @@ Result<double> ParseNumber(std::string_view text);
 // Appends code point `r` (<= U+10FFFF) as UTF-8.
 void AppendUtf8(char32_t r, std::string* out);
 
-// Prometheus's label-name syntax: [a-zA-Z_][a-zA-Z0-9_]*.
-bool IsValidLabelName(std::string_view s);
+// The replacement character invalid UTF-8 decodes to.
+inline constexpr char32_t kRuneError = 0xFFFD;
+
+// Decodes the UTF-8 sequence at s[i] (i < s.size()) as Go's
+// utf8.DecodeRuneInString does: an invalid or truncated sequence is
+// kRuneError with *width 1 (a real U+FFFD has width 3).
+char32_t DecodeRune(std::string_view s, size_t i, int* width);
 
 }  // namespace tend::promql
 

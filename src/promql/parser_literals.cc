@@ -160,15 +160,4 @@ Result<double> ParseNumber(std::string_view text) {
   return d;
 }
 
-bool IsValidLabelName(std::string_view s) {
-  if (s.empty()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const bool ok = c == '_' || (c >= 'a' && c <= 'z') ||
-                    (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
 }  // namespace tend::promql

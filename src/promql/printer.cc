@@ -14,6 +14,7 @@
 
 #include "model/labels.h"
 #include "promql/ast.h"
+#include "promql/lexer.h"
 #include "promql/parser.h"
 
 namespace tend::promql {
@@ -97,36 +98,10 @@ void AppendQuoted(std::string_view s, std::string* out) {
   char buf[16];
   for (size_t i = 0; i < s.size();) {
     const auto b0 = static_cast<unsigned char>(s[i]);
-    char32_t r = b0;
-    size_t n = 1;
-    bool valid = true;
-    if (b0 >= 0x80) {
-      char32_t min = 0;
-      if ((b0 & 0xE0) == 0xC0) {
-        n = 2;
-        r = b0 & 0x1F;
-        min = 0x80;
-      } else if ((b0 & 0xF0) == 0xE0) {
-        n = 3;
-        r = b0 & 0x0F;
-        min = 0x800;
-      } else if ((b0 & 0xF8) == 0xF0) {
-        n = 4;
-        r = b0 & 0x07;
-        min = 0x10000;
-      } else {
-        valid = false;
-      }
-      if (valid && i + n > s.size()) valid = false;
-      for (size_t k = 1; valid && k < n; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) valid = false;
-        r = (r << 6) | (b & 0x3F);
-      }
-      if (valid && (r < min || r > 0x10FFFF || (r >= 0xD800 && r < 0xE000))) {
-        valid = false;
-      }
-    }
+    int width = 1;
+    const char32_t r = DecodeRune(s, i, &width);
+    const size_t n = static_cast<size_t>(width);
+    const bool valid = !(r == kRuneError && width == 1);
     if (!valid) {
       std::snprintf(buf, sizeof buf, "\\x%02x", b0);
       *out += buf;

@@ -96,16 +96,6 @@ Status FileWriter::Close() {
   return Status::Ok();
 }
 
-Status SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError(dir, errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return ErrnoError("fsync " + dir, err);
-  return Status::Ok();
-}
-
 Status RemoveAll(const std::string& path) {
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/file_util.h"
 #include "base/status.h"
 
 namespace tend {
@@ -61,9 +62,6 @@ class FileWriter {
   std::vector<uint8_t> buffer_;
   uint64_t written_ = 0;
 };
-
-// fsyncs a directory so renames and creations in it are durable.
-Status SyncDir(const std::string& dir);
 
 // Deletes `path` and everything below it; OK when it does not exist.
 Status RemoveAll(const std::string& path);

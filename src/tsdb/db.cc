@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "tsdb/block_writer.h"
 #include "tsdb/compact.h"
+#include "tsdb/head_series.h"
 #include "tsdb/merge_queryable.h"
 
 namespace tend {
@@ -26,12 +27,6 @@ uint64_t DirBytes(const std::string& dir) {
     }
   }
   return total;
-}
-
-int64_t AlignDown(int64_t t, int64_t range) {
-  int64_t q = t / range;
-  if (t % range != 0 && t < 0) --q;
-  return q * range;
 }
 
 }  // namespace
@@ -152,8 +147,9 @@ Status Db::CutDueBlocks(bool all) {
   for (;;) {
     HeadStats hs = head_->stats();
     if (hs.num_samples == 0 || hs.max_time < hs.min_time) return Status::Ok();
-    int64_t lo = AlignDown(std::max(hs.min_time, head_min_valid_), range);
-    int64_t hi = lo + range;
+    // The window holding the oldest sample the head may still hold.
+    int64_t hi = ChunkWindowEnd(std::max(hs.min_time, head_min_valid_), range);
+    int64_t lo = hi - range;
     // As Prometheus: cut once the head spans 1.5 ranges, so the newest
     // block's worth stays in memory for late samples and fast queries.
     bool due = all ? hs.max_time >= hi : hs.max_time - lo >= range * 3 / 2;

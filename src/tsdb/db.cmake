@@ -13,7 +13,7 @@ tend_add_test(tend_tsdb_db_test
 tend_add_library(tend_tsdb_import
   SOURCES
     importer.cc
-  DEPS tend_tsdb_block tend_tsdb tend_http)
+  DEPS tend_tsdb_block tend_tsdb_head tend_tsdb tend_http)
 
 tend_add_test(tend_tsdb_import_test
   SOURCES

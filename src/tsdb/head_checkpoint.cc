@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "base/file_util.h"
 #include "base/log.h"
 #include "tsdb/head.h"
 
@@ -32,16 +33,6 @@ int ParseCheckpointNumber(std::string_view name) {
     n = n * 10 + (c - '0');
   }
   return n;
-}
-
-Status SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError("opening " + dir, errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return ErrnoError("fsync " + dir, err);
-  return Status::Ok();
 }
 
 }  // namespace

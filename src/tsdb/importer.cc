@@ -10,6 +10,7 @@
 #include "http/exposition_parser.h"
 #include "model/labels.h"
 #include "tsdb/block_writer.h"
+#include "tsdb/head_series.h"
 #include "tsdb/xor_chunk.h"
 
 namespace tend {
@@ -26,12 +27,6 @@ struct ImportSeries {
   // current window's start, and how many of its samples were consumed.
   size_t chunk = 0;
 };
-
-int64_t AlignDown(int64_t t, int64_t range) {
-  int64_t q = t / range;
-  if (t % range != 0 && t < 0) --q;
-  return q * range;
-}
 
 class Importer {
  public:
@@ -126,7 +121,7 @@ class Importer {
     });
     const int64_t range = options_.block_duration_ms;
     std::vector<Point> points;
-    for (int64_t lo = AlignDown(result_.min_time, range);
+    for (int64_t lo = ChunkWindowEnd(result_.min_time, range) - range;
          lo <= result_.max_time; lo += range) {
       const int64_t hi = lo + range;
       std::unique_ptr<BlockWriter> writer;

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/file_util.h"
 #include "base/status.h"
 #include "tsdb/crc32c.h"
 
@@ -57,9 +58,6 @@ inline uint32_t LoadLe32(const uint8_t* p) {
          (static_cast<uint32_t>(p[2]) << 16) |
          (static_cast<uint32_t>(p[3]) << 24);
 }
-
-// fsyncs a directory so that entries created or removed in it are durable.
-Status SyncDir(const std::string& dir);
 
 }  // namespace tend::wal_internal
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "base/file_util.h"
 #include "base/log.h"
 #include "tsdb/wal.h"
 #include "tsdb/wal_format.h"
@@ -30,15 +31,6 @@ int ParseSegmentName(std::string_view name) {
     n = n * 10 + (c - '0');
   }
   return n;
-}
-
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError("open wal directory " + dir, errno);
-  Status st;
-  if (::fsync(fd) != 0) st = ErrnoError("fsync wal directory " + dir, errno);
-  ::close(fd);
-  return st;
 }
 
 }  // namespace wal_internal
@@ -116,7 +108,7 @@ Status RepairWal(const std::string& dir, const WalCorruption& where) {
     }
     ++deleted;
   }
-  if (deleted > 0) RETURN_IF_ERROR(wal_internal::SyncDir(dir));
+  if (deleted > 0) RETURN_IF_ERROR(SyncDir(dir));
 
   if (where.offset < size) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);

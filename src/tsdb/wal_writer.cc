@@ -124,7 +124,7 @@ Status WalWriter::Impl::CreateSegment(int number) {
   if (err != 0) {
     st = ErrnoError("write wal segment header " + path, err);
   } else if (SyncOnCut()) {
-    st = wal_internal::SyncDir(dir);
+    st = SyncDir(dir);
   }
   if (!st.ok()) {
     ::close(nfd);

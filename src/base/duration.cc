@@ -1,4 +1,4 @@
-#include "config/duration.h"
+#include "base/duration.h"
 
 #include <array>
 #include <limits>
@@ -43,7 +43,7 @@ Result<int64_t> ParseDuration(std::string_view text) {
     while (i < text.size() && IsDigit(text[i])) {
       int d = text[i] - '0';
       if (n > (std::numeric_limits<int64_t>::max() - d) / 10) {
-        return InvalidArgumentError("duration too large");
+        return OutOfRangeError("duration too large");
       }
       n = n * 10 + d;
       ++i;
@@ -68,7 +68,7 @@ Result<int64_t> ParseDuration(std::string_view text) {
     }
     next_unit = u + 1;
     if (n > (std::numeric_limits<int64_t>::max() - total) / kUnits[u].ms) {
-      return InvalidArgumentError("duration too large");
+      return OutOfRangeError("duration too large");
     }
     total += n * kUnits[u].ms;
   }
@@ -87,6 +87,11 @@ std::string FormatDuration(int64_t ms) {
   }
   for (const Unit& unit : kUnits) {
     uint64_t size = static_cast<uint64_t>(unit.ms);
+    // As Prometheus prints: years and weeks only when they divide exactly
+    // ("15d", not "2w1d").
+    if ((unit.suffix == "y" || unit.suffix == "w") && rest % size != 0) {
+      continue;
+    }
     if (rest >= size) {
       out += std::to_string(rest / size);
       out += unit.suffix;
