@@ -13,6 +13,7 @@
 #include "agent/snapshot.h"
 #include "agent/store_metrics.h"
 #include "agent/store_writer.h"
+#include "api/prom_api.h"
 #include "base/log.h"
 #include "config/byte_size.h"
 #include "config/tend_config_schema.h"
@@ -54,6 +55,17 @@ class AgentImpl : public AgentView {
 
     server_ = std::make_unique<HttpServer>();
     RegisterAgentRoutes(this, server_.get());
+    if (db_) {
+      promql::EngineOptions eo;
+      eo.lookback_delta_ms = config_.query.lookback_delta_ms;
+      eo.max_samples = config_.query.max_samples;
+      eo.timeout = std::chrono::milliseconds(config_.query.timeout_ms);
+      engine_ = std::make_unique<promql::Engine>(eo);
+      prom_api_ =
+          std::make_unique<PromApi>(db_.get(), engine_.get(), Clock::Real(),
+                                    [this] { return MetadataOf(snapshot()); });
+      prom_api_->Register(server_.get());
+    }
     std::string host;
     int port = 0;
     RETURN_IF_ERROR(SplitHostPort(config_.agent.listen, &host, &port));
@@ -134,6 +146,16 @@ class AgentImpl : public AgentView {
     return LoadConfigFile(options_.config_path);
   }
 
+  // /api/v1/metadata: type and help of every family of the latest cycle.
+  static MetadataMap MetadataOf(const std::shared_ptr<const Snapshot>& snap) {
+    MetadataMap m;
+    if (!snap) return m;
+    for (const MetricFamily& f : snap->metrics().families()) {
+      m[f.name].push_back({std::string(MetricTypeName(f.type)), f.help, ""});
+    }
+    return m;
+  }
+
   // Opens <data-dir>/tsdb with the storage section's settings.
   Status OpenStore() {
     const StorageSection& sc = config_.storage;
@@ -159,7 +181,13 @@ class AgentImpl : public AgentView {
   // and runs housekeeping when due.
   void StoreCycle(MetricSet* metrics, int64_t now_nanos) {
     const int64_t now_ms = now_nanos / kNanosPerMilli;
-    AddStoreMetrics(db_->stats(), store_health_, metrics);
+    // Db::stats() walks every series and the WAL directory: refreshed every
+    // few seconds, not every cycle.
+    if (now_ms - last_stats_ms_ >= kStoreStatsEveryMs) {
+      last_stats_ms_ = now_ms;
+      store_stats_ = db_->stats();
+    }
+    AddStoreMetrics(store_stats_, store_health_, metrics);
     StoreWriteResult r = store_writer_->Write(*metrics, now_ms);
     store_health_.rejected_samples += r.rejected;
     store_health_.stale_markers += r.stale_markers;
@@ -321,6 +349,7 @@ class AgentImpl : public AgentView {
   }
 
   static constexpr int64_t kMaintainEveryMs = 60 * 1000;
+  static constexpr int64_t kStoreStatsEveryMs = 10 * 1000;
 
   AgentOptions options_;
   TendConfig config_;  // Loop thread.
@@ -328,10 +357,15 @@ class AgentImpl : public AgentView {
   // worker thread (and by Run() after the pool stopped).
   std::unique_ptr<Db> db_;
   std::unique_ptr<StoreWriter> store_writer_;
+  // The Prometheus API over db_ (null without a store); used by HTTP threads.
+  std::unique_ptr<promql::Engine> engine_;
+  std::unique_ptr<PromApi> prom_api_;
   StorageSection storage_;         // As opened (changes need a restart).
   StoreWriteHealth store_health_;  // Worker thread.
   int64_t last_sync_ms_ = 0;       // Worker thread.
   int64_t last_maintain_ms_ = 0;   // Worker thread.
+  int64_t last_stats_ms_ = 0;      // Worker thread.
+  DbStats store_stats_;            // Worker thread; as of last_stats_ms_.
   std::unique_ptr<DataDirLock> lock_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<WorkerPool> pool_;

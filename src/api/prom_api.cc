@@ -37,7 +37,7 @@ void WriteError(HttpResponse* res, const ApiError& err, std::string_view msg) {
   res->body = "{\"status\":\"error\",\"errorType\":\"";
   res->body += err.type;
   res->body += "\",\"error\":";
-  AppendJsonString(&res->body, msg);
+  AppendJsonString(msg, &res->body);
   res->body += '}';
 }
 
@@ -66,7 +66,7 @@ void EndSuccess(HttpResponse* res, const std::vector<std::string>& warnings) {
     res->body += ",\"warnings\":[";
     for (size_t i = 0; i < warnings.size(); ++i) {
       if (i > 0) res->body += ',';
-      AppendJsonString(&res->body, warnings[i]);
+      AppendJsonString(warnings[i], &res->body);
     }
     res->body += ']';
   }
@@ -78,7 +78,7 @@ void WriteStringList(HttpResponse* res, const std::vector<std::string>& v) {
   *out += '[';
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) *out += ',';
-    AppendJsonString(out, v[i]);
+    AppendJsonString(v[i], out);
   }
   *out += ']';
   EndSuccess(res, {});
@@ -350,16 +350,16 @@ void PromApi::Metadata(const HttpRequest& req, HttpResponse* res) const {
     ++n;
     if (!first) *out += ',';
     first = false;
-    AppendJsonString(out, name);
+    AppendJsonString(name, out);
     *out += ":[";
     for (size_t i = 0; i < entries.size(); ++i) {
       if (i > 0) *out += ',';
       *out += "{\"type\":";
-      AppendJsonString(out, entries[i].type);
+      AppendJsonString(entries[i].type, out);
       *out += ",\"help\":";
-      AppendJsonString(out, entries[i].help);
+      AppendJsonString(entries[i].help, out);
       *out += ",\"unit\":";
-      AppendJsonString(out, entries[i].unit);
+      AppendJsonString(entries[i].unit, out);
       *out += '}';
     }
     *out += ']';
@@ -373,9 +373,9 @@ void PromApi::BuildInfo(const HttpRequest& req, HttpResponse* res) const {
   // Prometheus's field set; "version" is tend's own. Grafana reads it to
   // pick features, and tend implements Prometheus 2.42's query language.
   *out += "{\"version\":";
-  AppendJsonString(out, TEND_VERSION);
+  AppendJsonString(TEND_VERSION, out);
   *out += ",\"revision\":";
-  AppendJsonString(out, TEND_REVISION);
+  AppendJsonString(TEND_REVISION, out);
   *out +=
       ",\"branch\":\"\",\"buildUser\":\"\",\"buildDate\":\"\","
       "\"goVersion\":\"\",\"features\":{\"promql\":\"2.42\"}}";

@@ -41,49 +41,15 @@ void AppendPromValue(std::string* out, double v) {
   *out += '"';
 }
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  *out += '"';
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          *out += "\\u00";
-          *out += kHex[c >> 4];
-          *out += kHex[c & 0xf];
-        } else {
-          *out += ch;
-        }
-    }
-  }
-  *out += '"';
-}
-
 void AppendLabelsObject(std::string* out, const Labels& labels) {
   *out += '{';
   bool first = true;
   for (const Label& l : labels) {
     if (!first) *out += ',';
     first = false;
-    AppendJsonString(out, l.name);
+    AppendJsonString(l.name, out);
     *out += ':';
-    AppendJsonString(out, l.value);
+    AppendJsonString(l.value, out);
   }
   *out += '}';
 }
@@ -112,7 +78,7 @@ void AppendQueryData(std::string* out, const promql::QueryResult& result) {
       *out += "{\"resultType\":\"string\",\"result\":[";
       AppendPromTimestamp(out, result.scalar.t);
       *out += ',';
-      AppendJsonString(out, result.string_value);
+      AppendJsonString(result.string_value, out);
       *out += "]}";
       return;
     case ValueType::kVector: {

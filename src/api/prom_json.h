@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/log.h"  // AppendJsonString
 #include "model/labels.h"
 #include "promql/engine.h"
 
@@ -24,10 +25,6 @@ void AppendPromTimestamp(std::string* out, int64_t t_ms);
 // A sample value as a JSON string: shortest round-trip decimal without an
 // exponent (Go's FormatFloat(v, 'f', -1, 64)), or "NaN", "+Inf", "-Inf".
 void AppendPromValue(std::string* out, double v);
-
-// A JSON string literal (quotes included), escaping as encoding/json does
-// for the characters that must be escaped.
-void AppendJsonString(std::string* out, std::string_view s);
 
 // {"name":"value",...} in label order.
 void AppendLabelsObject(std::string* out, const Labels& labels);

@@ -44,7 +44,7 @@ TEST(PromJsonTest, ValuesShortestFixedNotation) {
 
 TEST(PromJsonTest, StringsEscapeControlCharacters) {
   std::string s;
-  AppendJsonString(&s, std::string("a\"b\\c\n\x01", 7));
+  AppendJsonString(std::string("a\"b\\c\n\x01", 7), &s);
   EXPECT_EQ(s, "\"a\\\"b\\\\c\\n\\u0001\"");
 }
 

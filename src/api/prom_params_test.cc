@@ -8,7 +8,9 @@ namespace {
 TEST(PromParamsTest, UnixSecondsWithFraction) {
   EXPECT_EQ(*ParseApiTime("1435781451.781"), 1435781451781);
   EXPECT_EQ(*ParseApiTime("0"), 0);
-  EXPECT_EQ(*ParseApiTime("1.0005"), 1001);  // Rounded to ms.
+  EXPECT_EQ(*ParseApiTime("1.0006"), 1001);  // Rounded to ms,
+  // after the float split, as Go does: 1.0005 is 1.000499... in binary.
+  EXPECT_EQ(*ParseApiTime("1.0005"), 1000);
   EXPECT_EQ(*ParseApiTime("-1.5"), -1500);
 }
 

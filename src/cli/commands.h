@@ -49,12 +49,14 @@ int RunStatus(const ParsedFlags& flags);
 int RunConfig(const ParsedFlags& flags);
 int RunVersion(const ParsedFlags& flags);
 int RunTsdb(const ParsedFlags& flags);
+int RunQuery(const ParsedFlags& flags);
 
 extern const std::string_view kAgentHelp;
 extern const std::string_view kStatusHelp;
 extern const std::string_view kConfigHelp;
 extern const std::string_view kVersionHelp;
 extern const std::string_view kTsdbHelp;
+extern const std::string_view kQueryHelp;
 
 }  // namespace tend
 

@@ -60,16 +60,14 @@ namespace {
 
 int64_t NowMs() { return Clock::Real()->NowUnixNanos() / 1'000'000; }
 
-// The API's time forms, plus "now" and "-<duration>" relative to now.
+// The API's time forms, plus "now" and "-<duration>" back from now.
 Result<int64_t> ParseCliTime(const std::string& s, int64_t now) {
   if (s == "now") return now;
-  if (!s.empty() && s[0] == '-' && s.size() > 1 &&
-      !(s[1] >= '0' && s[1] <= '9' &&
-        s.find_first_not_of("0123456789.-") == std::string::npos)) {
-    ASSIGN_OR_RETURN(int64_t d, ParseApiDuration(s.substr(1)));
-    return now - d;
-  }
-  return ParseApiTime(s);
+  Result<int64_t> t = ParseApiTime(s);
+  if (t.ok() || s.size() < 2 || s[0] != '-') return t;
+  Result<int64_t> back = ParseApiDuration(s.substr(1));
+  if (!back.ok()) return t.status();
+  return now - *back;
 }
 
 std::string FormatTime(int64_t ms) {
@@ -261,7 +259,11 @@ int RunQuery(const ParsedFlags& flags) {
   // Who answers: the agent owning the data dir, or the store itself.
   std::string body;
   const std::string dir = DataDirFlag(flags);
-  Result<std::string> local = RunLocalQuery(flags, dir, q);
+  // --listen names the agent outright; otherwise the lock tells who answers.
+  Result<std::string> local =
+      flags.Has("listen")
+          ? Result<std::string>(FailedPreconditionError("agent named"))
+          : RunLocalQuery(flags, dir, q);
   if (local.ok()) {
     body = std::move(*local);
   } else if (local.status().code() != StatusCode::kFailedPrecondition) {
