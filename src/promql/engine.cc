@@ -213,7 +213,7 @@ Result<QueryResult> Exec(const EngineOptions& options, Queryable& store,
 
 }  // namespace
 
-Engine::Engine(EngineOptions options) : options_(std::move(options)) {
+Engine::Engine(EngineOptions options) : options_(options) {
   if (options_.default_subquery_step_ms <= 0) {
     options_.default_subquery_step_ms = 60 * 1000;
   }

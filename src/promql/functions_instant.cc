@@ -342,9 +342,11 @@ Status InstantFn::Step(int64_t ts, std::span<const StepVector> args,
   }
   if (IsDateFn(kind_)) {
     if (args.empty()) {
-      // Prometheus takes the seconds of the evaluation time (truncated).
+      // Prometheus takes the seconds of the evaluation time, truncated
+      // toward zero (Go's integer division).
+      const int64_t secs = ts / 1000;
       out->push_back(Sample{LabelsPool::kEmpty,
-                            DateField(kind_, static_cast<double>(ts / 1000))});
+                            DateField(kind_, static_cast<double>(secs))});
       return Status::Ok();
     }
     for (const Sample& s : args[0]) {

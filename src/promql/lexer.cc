@@ -236,7 +236,8 @@ class Lexer {
   }
   bool Accept(std::string_view valid) {
     char32_t r = Next();
-    if (r != kEofRune && r < 0x80 &&
+    // kEofRune is above 0x7f, so the ASCII test excludes it too.
+    if (r < 0x80 &&
         valid.find(static_cast<char>(r)) != std::string_view::npos) {
       return true;
     }

@@ -33,7 +33,7 @@ class DbTest : public ::testing::Test {
       auto app = db->head()->NewAppender();
       for (int i = 0; i < n; ++i) {
         auto r = app->Append(0, {{"__name__", "m"}, {"i", std::to_string(i)}},
-                             t, static_cast<double>(t / 1000 + i));
+                             t, static_cast<double>(t) / 1000 + i);
         ASSERT_TRUE(r.ok()) << r.status().ToString();
       }
       ASSERT_TRUE(app->Commit().ok());
@@ -68,7 +68,7 @@ TEST_F(DbTest, CutsBlocksTruncatesHeadAndQueriesAcrossBoth) {
   ASSERT_EQ(pts.size(), 5u * 360);
   for (size_t i = 0; i < pts.size(); ++i) {
     ASSERT_EQ(pts[i].t, static_cast<int64_t>(i) * 10000);
-    ASSERT_EQ(pts[i].v, static_cast<double>(pts[i].t / 1000));
+    ASSERT_EQ(pts[i].v, static_cast<double>(pts[i].t) / 1000);
   }
 }
 
