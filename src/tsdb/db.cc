@@ -71,6 +71,7 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& dir,
   }
   HeadOptions ho;
   ho.wal_dir = dir + "/wal";
+  ho.chunks_dir = dir + "/chunks_head";
   ho.wal.fsync = options.wal_fsync;
   ho.max_series = options.max_series;
   ho.chunk_range_ms = options.block_duration_ms;

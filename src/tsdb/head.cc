@@ -49,6 +49,14 @@ Result<std::unique_ptr<Head>> Head::Open(HeadOptions options) {
   }
   if (options.clock == nullptr) options.clock = Clock::Real();
   std::unique_ptr<Head> head(new Head(std::move(options)));
+  // The chunk files are rebuilt by the replay below; a read-only head must
+  // not touch the owner's directory and keeps its chunks on the heap.
+  ASSIGN_OR_RETURN(
+      head->chunks_,
+      HeadChunkStore::Open(
+          head->options_.read_only ? std::string() : head->options_.chunks_dir,
+          HeadChunkStore::kDefaultFileBytes, head->options_.clock));
+  head->policy_.store = head->chunks_.get();
   if (!head->options_.wal_dir.empty()) {
     RETURN_IF_ERROR(head->ReplayWal());
     if (!head->options_.read_only) {
@@ -186,12 +194,15 @@ Status Head::Truncate(int64_t mint) {
   std::vector<std::pair<Postings::Ref, std::span<const uint32_t>>> dead;
   by_ref_.ForEach([&](MemSeries* series) {
     std::lock_guard lock(Stripe(series->ref()));
-    series->TruncateBefore(mint);
+    series->TruncateBefore(chunks_.get(), mint);
     if (series->empty()) {
       dead.emplace_back(static_cast<Postings::Ref>(series->ref()),
                         series->label_syms());
     }
   });
+  // Every chunk that ends before mint is gone from its series now, so the
+  // files holding only such chunks can go.
+  if (chunks_ != nullptr) chunks_->TruncateBefore(mint);
   if (dead.empty()) return Status::Ok();
   std::sort(dead.begin(), dead.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -235,11 +246,17 @@ HeadStats Head::stats() const {
     st.num_samples += series->num_samples();
     st.num_chunks += series->num_chunks();
     if (!series->empty()) {
-      st.min_time = std::min(st.min_time, series->min_time());
+      st.min_time = std::min(st.min_time, series->min_time(chunks_.get()));
       st.max_time = std::max(st.max_time, series->max_time());
     }
   });
   st.bytes = bytes;
+  if (chunks_ != nullptr) {
+    const HeadChunkStats cs = chunks_->stats();
+    st.chunk_files = cs.files;
+    st.chunk_disk_bytes = cs.disk_bytes;
+    st.chunk_write_errors = cs.write_errors;
+  }
   return st;
 }
 

@@ -4,6 +4,7 @@ tend_add_library(tend_tsdb_head
   SOURCES
     head.cc
     head_checkpoint.cc
+    head_chunks.cc
     head_index.cc
     head_querier.cc
     head_records.cc
@@ -13,6 +14,7 @@ tend_add_library(tend_tsdb_head
 
 tend_add_test(tend_tsdb_head_test
   SOURCES
+    head_chunks_test.cc
     head_records_test.cc
     head_test.cc
     head_query_test.cc

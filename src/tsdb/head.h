@@ -17,16 +17,17 @@
 // ref); the writer appends and readers copy chunk bytes holding it, so a
 // reader never decodes a chunk that is being appended to.
 //
-// Memory: label strings are interned once (SymbolTable); a series costs its
-// chunk bytes plus ~0.25 KiB: one allocation with its symbol ids and chunk
-// encoder state (head_series.h), an 8-byte index entry per closed chunk,
-// two 8-byte hash table slots (by ref, by label hash; at most 3/4 full) and
-// a 32-bit postings entry per label. At a 10 s interval (720 samples in
-// 2 h) that is ~0.94 KiB per series for a light mix (head_test
-// MemoryPerSeriesLightMix, chunks ~1 B per sample) and ~1.26 KiB for
-// node_exporter-like data (MemoryPerSeries, chunks ~1.4 B per sample: the
-// XOR chunks dominate). stats().bytes counts the real allocations
-// (capacities, malloc overhead, table slots), not sizes.
+// Memory: label strings are interned once (SymbolTable). Closed chunks go
+// to the chunk store (head_chunks.h: files under chunks_dir, read through
+// the page cache), so the heap holds per series ~0.25 KiB of bookkeeping
+// (one allocation with its symbol ids and chunk encoder state, two 8-byte
+// hash table slots at most 3/4 full, a 32-bit postings entry per label),
+// 8 bytes per closed chunk and the open chunk (up to ~120 samples). That
+// is ~0.4 KiB per series for node_exporter-like data at 10 s whatever the
+// head's span (head_test MemoryPerSeries), and independent of the
+// collection interval. Without chunks_dir the closed chunks stay on the
+// heap (~1.4 bytes per sample for the same data). stats().bytes counts the
+// real allocations (capacities, malloc overhead, table slots), not sizes.
 //
 // Series refs stay below 2^32 (postings hold 32 bits): creating a series
 // once 2^32 - 1 refs have been used fails, and replay rejects series
@@ -60,6 +61,9 @@ namespace tend {
 struct HeadOptions {
   // Directory of the WAL; "" keeps the head in memory only (tests, tools).
   std::string wal_dir;
+  // Directory for closed chunks (head_chunks.h); "" (and read_only) keeps
+  // them on the heap. Its files are scratch, rebuilt from the WAL at Open.
+  std::string chunks_dir;
   WalOptions wal;
   // The cardinality limit. 500k series is ~0.5 GiB of head at the 1 KiB
   // per series target: more than a single host's agent produces by two
@@ -87,8 +91,12 @@ struct HeadStats {
   size_t num_samples = 0;         // Held in memory now.
   uint64_t samples_appended = 0;  // Committed since Open (replay excluded).
   size_t num_chunks = 0;
-  size_t bytes = 0;        // Memory estimate: series, chunks, index.
+  size_t bytes = 0;        // Heap estimate: series, chunks, index.
   size_t chunk_bytes = 0;  // The part of `bytes` that is chunk data.
+  // Closed chunks in files (not in `bytes`: page cache, not heap).
+  size_t chunk_files = 0;
+  uint64_t chunk_disk_bytes = 0;
+  uint64_t chunk_write_errors = 0;  // Chunks kept on the heap instead.
   int64_t min_time = std::numeric_limits<int64_t>::max();  // No samples:
   int64_t max_time = std::numeric_limits<int64_t>::min();  // max > min.
   uint64_t series_limit_rejections = 0;
@@ -260,7 +268,10 @@ class Head : public Queryable {
   Status ReplayWal();
 
   const HeadOptions options_;
-  const ChunkPolicy policy_;
+  ChunkPolicy policy_;  // Set once in Open.
+  // Closed chunks; declared before the series tables, so it outlives the
+  // head's references to them (queriers hold series, never chunk bytes).
+  std::unique_ptr<HeadChunkStore> chunks_;
 
   mutable std::shared_mutex index_mu_;
   SymbolTable symbols_;

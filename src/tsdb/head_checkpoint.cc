@@ -112,7 +112,8 @@ Status Head::Checkpoint(int64_t mint) {
     ChunkCopy copy;
     for (MemSeries* s : series) {
       copy.clear();
-      s->CopyChunks(mint, std::numeric_limits<int64_t>::max(), &copy);
+      s->CopyChunks(chunks_.get(), mint, std::numeric_limits<int64_t>::max(),
+                    &copy);
       XorChunk out;
       auto flush = [&]() -> Status {
         if (out.num_samples() == 0) return Status::Ok();

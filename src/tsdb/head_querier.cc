@@ -92,7 +92,7 @@ class HeadSeriesSet : public SeriesSet {
     copy_.clear();
     {
       std::lock_guard lock(head_->Stripe(s.ref()));
-      s.CopyChunks(mint, maxt, &copy_);
+      s.CopyChunks(head_->chunks_.get(), mint, maxt, &copy_);
     }
     for (const auto& [offset, size] : copy_.spans) {
       XorIterator it(std::span(copy_.bytes).subspan(offset, size));
@@ -139,7 +139,7 @@ class HeadQuerier : public Querier {
         bool in_range;
         {
           std::lock_guard stripe(head_->Stripe(ref));
-          in_range = s->HasSampleIn(mint, maxt);
+          in_range = s->HasSampleIn(head_->chunks_.get(), mint, maxt);
         }
         if (in_range) {
           entries.push_back(Entry{head_->SeriesLabels(*s), SeriesPtr(s)});
@@ -194,7 +194,7 @@ class HeadQuerier : public Querier {
       bool in_range;
       {
         std::lock_guard stripe(head_->Stripe(ref));
-        in_range = s->HasSampleIn(mint_, maxt_);
+        in_range = s->HasSampleIn(head_->chunks_.get(), mint_, maxt_);
       }
       if (in_range) fn(*head_, *s);
     }

@@ -32,21 +32,6 @@ size_t ChunkSamples(std::span<const uint8_t> chunk) {
   return (static_cast<size_t>(chunk[0]) << 8) | chunk[1];
 }
 
-int64_t LastTimestamp(std::span<const uint8_t> chunk) {
-  XorIterator it(chunk);
-  int64_t t = 0;
-  while (it.Next()) t = it.t();
-  return t;
-}
-
-uint32_t LoadU32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-void StoreU32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, sizeof v); }
-
 // Whether the chunk [cmint, cmaxt] has a sample in [mint, maxt]; its
 // endpoints are samples, so only a chunk straddling the whole range needs
 // decoding.
@@ -98,6 +83,8 @@ MemSeries* MemSeries::Create(uint32_t ref, uint32_t hash,
 }
 
 MemSeries::~MemSeries() {
+  for (uint32_t i = 0; i < num_closed_; ++i)
+    HeadChunkStore::Release(closed_[i]);
   std::free(closed_);
   std::free(open_);
 }
@@ -110,48 +97,20 @@ void MemSeries::Unref() const {
   }
 }
 
-std::span<const uint8_t> MemSeries::Closed(size_t i) const {
-  const uint8_t* index = closed_;
-  const uint8_t* data = closed_ + kIndexEntryBytes * num_closed_;
-  const uint32_t begin =
-      i == 0 ? 0 : LoadU32(index + kIndexEntryBytes * (i - 1));
-  const uint32_t end = LoadU32(index + kIndexEntryBytes * i);
-  return {data + begin, end - begin};
-}
-
-int64_t MemSeries::ClosedMaxt(size_t i, std::span<const uint8_t> bytes) const {
-  const uint32_t d = LoadU32(closed_ + kIndexEntryBytes * i + 4);
-  if (d == kMaxtUnknown) return LastTimestamp(bytes);
-  return static_cast<int64_t>(static_cast<uint64_t>(FirstTimestamp(bytes)) + d);
-}
-
-void MemSeries::CloseOpenChunk() {
+void MemSeries::CloseOpenChunk(HeadChunkStore* store) {
   const std::span<const uint8_t> chunk = Open();
   const int64_t mint = FirstTimestamp(chunk);
-  const uint64_t span =
-      static_cast<uint64_t>(last_t_) - static_cast<uint64_t>(mint);
-  const uint32_t d =
-      span < kMaxtUnknown ? static_cast<uint32_t>(span) : kMaxtUnknown;
-  const size_t old_index = kIndexEntryBytes * num_closed_;
-  const size_t old_data = closed_size_ - old_index;
-  const size_t size = closed_size_ + kIndexEntryBytes + chunk.size();
+  const ChunkRef ref = store != nullptr
+                           ? store->Put(chunk, mint, last_t_)
+                           : HeadChunkStore::PutOnHeap(chunk, mint, last_t_);
   // Exact-size reallocation: a chunk closes every ~120 samples, so the copy
-  // is cheap and the arena never carries capacity slack.
-  auto* grown = static_cast<uint8_t*>(std::malloc(size));
+  // is cheap and the array never carries capacity slack.
+  auto* grown = static_cast<ChunkRef*>(
+      std::realloc(closed_, sizeof(ChunkRef) * (num_closed_ + 1)));
   if (grown == nullptr) std::abort();  // As operator new would fail.
-  if (closed_size_ > 0) {
-    std::memcpy(grown, closed_, old_index);
-    std::memcpy(grown + old_index + kIndexEntryBytes, closed_ + old_index,
-                old_data);
-  }
-  StoreU32(grown + old_index, static_cast<uint32_t>(old_data + chunk.size()));
-  StoreU32(grown + old_index + 4, d);
-  std::memcpy(grown + old_index + kIndexEntryBytes + old_data, chunk.data(),
-              chunk.size());
-  std::free(closed_);
   closed_ = grown;
-  closed_size_ = static_cast<uint32_t>(size);
-  ++num_closed_;
+  closed_[num_closed_++] = ref;
+  closed_samples_ += open_n_;
   std::free(open_);
   open_ = nullptr;
   open_cap_ = 0;
@@ -226,7 +185,7 @@ void MemSeries::AppendValue(uint64_t vbits) {
 void MemSeries::Append(int64_t t, double v, const ChunkPolicy& policy) {
   if (open_n_ > 0 &&
       t >= ChunkWindowEnd(FirstTimestamp(Open()), policy.range_ms)) {
-    CloseOpenChunk();
+    CloseOpenChunk(policy.store);
   }
   const uint64_t vbits = std::bit_cast<uint64_t>(v);
   // Worst cases: header + varint + 64 value bits (first sample); uvarint +
@@ -279,78 +238,64 @@ void MemSeries::Append(int64_t t, double v, const ChunkPolicy& policy) {
   // A full chunk is closed now rather than at the next sample: its buffer
   // slack is released at once, and the next sample starts a new chunk
   // either way.
-  if (open_n_ >= policy.samples_per_chunk) CloseOpenChunk();
+  if (open_n_ >= policy.samples_per_chunk) CloseOpenChunk(policy.store);
 }
 
-size_t MemSeries::num_samples() const {
-  size_t n = open_n_;
-  for (size_t i = 0; i < num_closed_; ++i) n += ChunkSamples(Closed(i));
-  return n;
+int64_t MemSeries::min_time(const HeadChunkStore* store) const {
+  return num_closed_ > 0 ? HeadChunkStore::Get(store, closed_[0]).mint
+                         : FirstTimestamp(Open());
 }
 
-int64_t MemSeries::min_time() const {
-  return FirstTimestamp(num_closed_ > 0 ? Closed(0) : Open());
-}
-
-bool MemSeries::HasSampleIn(int64_t mint, int64_t maxt) const {
+bool MemSeries::HasSampleIn(const HeadChunkStore* store, int64_t mint,
+                            int64_t maxt) const {
   for (size_t i = 0; i < num_closed_; ++i) {
-    const std::span<const uint8_t> c = Closed(i);
-    const int64_t cmint = FirstTimestamp(c);
-    if (cmint > maxt) return false;  // Later chunks start later still.
-    if (ChunkHasSampleIn(c, cmint, ClosedMaxt(i, c), mint, maxt)) return true;
+    const ChunkView c = HeadChunkStore::Get(store, closed_[i]);
+    if (c.mint > maxt) return false;  // Later chunks start later still.
+    if (ChunkHasSampleIn(c.bytes, c.mint, c.maxt, mint, maxt)) return true;
   }
   return open_n_ > 0 &&
          ChunkHasSampleIn(Open(), FirstTimestamp(Open()), last_t_, mint, maxt);
 }
 
-void MemSeries::CopyChunks(int64_t mint, int64_t maxt, ChunkCopy* out) const {
+void MemSeries::CopyChunks(const HeadChunkStore* store, int64_t mint,
+                           int64_t maxt, ChunkCopy* out) const {
   auto copy = [out](std::span<const uint8_t> c) {
     const size_t at = out->bytes.size();
     out->bytes.insert(out->bytes.end(), c.begin(), c.end());
     out->spans.emplace_back(at, c.size());
   };
   for (size_t i = 0; i < num_closed_; ++i) {
-    const std::span<const uint8_t> c = Closed(i);
-    const int64_t cmint = FirstTimestamp(c);
-    if (cmint > maxt) return;
-    if (ClosedMaxt(i, c) >= mint) copy(c);
+    const ChunkView c = HeadChunkStore::Get(store, closed_[i]);
+    if (c.mint > maxt) return;
+    if (c.maxt >= mint) copy(c.bytes);
   }
   if (open_n_ > 0 && last_t_ >= mint && FirstTimestamp(Open()) <= maxt) {
     copy(Open());
   }
 }
 
-size_t MemSeries::TruncateBefore(int64_t mint) {
+size_t MemSeries::TruncateBefore(const HeadChunkStore* store, int64_t mint) {
   size_t drop = 0;
   size_t dropped_samples = 0;
   while (drop < num_closed_) {
-    const std::span<const uint8_t> c = Closed(drop);
-    if (ClosedMaxt(drop, c) >= mint) break;
-    dropped_samples += ChunkSamples(c);
+    const ChunkView c = HeadChunkStore::Get(store, closed_[drop]);
+    if (c.maxt >= mint) break;
+    dropped_samples += ChunkSamples(c.bytes);
+    HeadChunkStore::Release(closed_[drop]);
     ++drop;
   }
   if (drop > 0) {
-    const size_t old_index = kIndexEntryBytes * num_closed_;
-    const uint32_t cut = LoadU32(closed_ + kIndexEntryBytes * (drop - 1));
-    const size_t keep_chunks = num_closed_ - drop;
-    const size_t keep_data = closed_size_ - old_index - cut;
-    const size_t size = kIndexEntryBytes * keep_chunks + keep_data;
-    uint8_t* rest = nullptr;
-    if (keep_chunks > 0) {
-      rest = static_cast<uint8_t*>(std::malloc(size));
+    const size_t keep = num_closed_ - drop;
+    ChunkRef* rest = nullptr;
+    if (keep > 0) {
+      rest = static_cast<ChunkRef*>(std::malloc(sizeof(ChunkRef) * keep));
       if (rest == nullptr) std::abort();
-      for (size_t i = 0; i < keep_chunks; ++i) {
-        const uint8_t* e = closed_ + kIndexEntryBytes * (drop + i);
-        StoreU32(rest + kIndexEntryBytes * i, LoadU32(e) - cut);
-        StoreU32(rest + kIndexEntryBytes * i + 4, LoadU32(e + 4));
-      }
-      std::memcpy(rest + kIndexEntryBytes * keep_chunks,
-                  closed_ + old_index + cut, keep_data);
+      std::memcpy(rest, closed_ + drop, sizeof(ChunkRef) * keep);
     }
     std::free(closed_);
     closed_ = rest;
-    closed_size_ = keep_chunks > 0 ? static_cast<uint32_t>(size) : 0;
-    num_closed_ = static_cast<uint32_t>(keep_chunks);
+    num_closed_ = static_cast<uint32_t>(keep);
+    closed_samples_ -= static_cast<uint32_t>(dropped_samples);
   }
   if (num_closed_ == 0 && open_n_ > 0 && last_t_ < mint) {
     dropped_samples += open_n_;
@@ -364,8 +309,21 @@ size_t MemSeries::TruncateBefore(int64_t mint) {
 }
 
 size_t MemSeries::MemoryBytes() const {
-  return HeapBytes(sizeof(MemSeries) + 2 * sizeof(uint32_t) * num_labels_) +
-         HeapBytes(closed_size_) + HeapBytes(open_cap_);
+  size_t bytes =
+      HeapBytes(sizeof(MemSeries) + 2 * sizeof(uint32_t) * num_labels_) +
+      HeapBytes(sizeof(ChunkRef) * num_closed_) + HeapBytes(open_cap_);
+  for (uint32_t i = 0; i < num_closed_; ++i) {
+    bytes += HeapBytes(HeadChunkStore::HeapRequestBytes(closed_[i]));
+  }
+  return bytes;
+}
+
+size_t MemSeries::ChunkBytes() const {
+  size_t bytes = open_cap_;
+  for (uint32_t i = 0; i < num_closed_; ++i) {
+    bytes += HeadChunkStore::HeapRequestBytes(closed_[i]);
+  }
+  return bytes;
 }
 
 // --- SeriesTable ---

@@ -3,15 +3,14 @@
 // cost as little memory as possible per series (the head holds every active
 // series; see head.h for the budget).
 //
-// Layout: one allocation holds the fixed fields and the label symbol ids;
-// the closed chunks live back to back in one exact-size arena, preceded by
-// an 8-byte index entry per chunk (its end offset and its maxt as an offset
-// from its mint; the mint is read from the chunk's first timestamp); the
-// open chunk is encoded in place (same bytes as XorChunk) into a buffer
-// grown in small steps and copied exactly into the arena when it closes. A
-// chunk is closed as soon as it holds samples_per_chunk samples, or when a
-// sample falls past its chunk_range window (aligned to the epoch), so blocks
-// can be cut on those boundaries without splitting chunks.
+// Layout: one allocation holds the fixed fields and the label symbol ids.
+// The open chunk is encoded in place (same bytes as XorChunk) into a buffer
+// grown in small steps. When it closes it goes to the head's chunk store
+// (head_chunks.h: a file on disk, or the heap), and the series keeps only
+// its 8-byte ChunkRef, in an exact-size array. A chunk is closed as soon as
+// it holds samples_per_chunk samples, or when a sample falls past its
+// chunk_range window (aligned to the epoch), so blocks can be cut on those
+// boundaries without splitting chunks.
 //
 // The encoder's state doubles as the series' last sample (for the
 // out-of-order rules): there is no separate copy.
@@ -20,7 +19,9 @@
 // the control block): the head holds one reference while the series is
 // live, and a querier holds one for every series it returned, so Truncate
 // can drop a series a reader still uses. The last Unref frees it, on
-// whichever thread that is.
+// whichever thread that is. The chunk store must outlive every call that
+// reads chunks (not the series themselves: destroying one only frees its
+// heap chunks).
 //
 // Thread-safety: the ref, hash and label symbols are immutable. The chunk
 // state is guarded by the head's stripe lock for the series (Head::Stripe):
@@ -38,15 +39,18 @@
 #include <vector>
 
 #include "model/point.h"
+#include "tsdb/head_chunks.h"
 #include "tsdb/head_records.h"
 #include "tsdb/xor_chunk.h"
 
 namespace tend {
 
-// How chunks are cut (from HeadOptions).
+// How chunks are cut (from HeadOptions) and where closed ones go (null:
+// the heap).
 struct ChunkPolicy {
   size_t samples_per_chunk = 120;
   int64_t range_ms = 2 * 3600 * 1000;
+  HeadChunkStore* store = nullptr;
 };
 
 // The end (exclusive) of the chunk_range window holding t.
@@ -98,9 +102,10 @@ class MemSeries {
   // checked), cutting chunks as the policy says.
   void Append(int64_t t, double v, const ChunkPolicy& policy);
   bool empty() const { return num_closed_ == 0 && open_n_ == 0; }
-  size_t num_samples() const;
+  size_t num_samples() const { return closed_samples_ + open_n_; }
   size_t num_chunks() const { return num_closed_ + (open_n_ > 0 ? 1 : 0); }
-  int64_t min_time() const;  // Meaningful only when !empty().
+  // Meaningful only when !empty(). Reads the oldest chunk's record.
+  int64_t min_time(const HeadChunkStore* store) const;
   int64_t max_time() const { return last_t_; }
   // The last sample (meaningful only when !empty()). The writer reads these
   // without the lock.
@@ -108,27 +113,25 @@ class MemSeries {
   uint64_t last_vbits() const { return last_vbits_; }
   // Whether some sample has mint <= t <= maxt (decodes at most the chunks
   // that straddle the whole range).
-  bool HasSampleIn(int64_t mint, int64_t maxt) const;
+  // `store` is the policy's store the chunks were closed into.
+  bool HasSampleIn(const HeadChunkStore* store, int64_t mint,
+                   int64_t maxt) const;
   // Appends copies of the chunks overlapping [mint, maxt] to *out, oldest
   // first; each copy is a complete chunk a XorIterator can decode.
-  void CopyChunks(int64_t mint, int64_t maxt, ChunkCopy* out) const;
-  // Drops the chunks whose samples are all before mint; returns the number
-  // of samples dropped.
-  size_t TruncateBefore(int64_t mint);
+  void CopyChunks(const HeadChunkStore* store, int64_t mint, int64_t maxt,
+                  ChunkCopy* out) const;
+  // Drops the chunks whose samples are all before mint (releasing heap
+  // ones); returns the number of samples dropped.
+  size_t TruncateBefore(const HeadChunkStore* store, int64_t mint);
   // Heap bytes of this series' own allocations (object with labels, chunk
-  // arena with its index, open chunk buffer), malloc overhead included.
+  // reference array, open chunk buffer, closed chunks kept on the heap),
+  // malloc overhead included. Chunks in files are not counted.
   size_t MemoryBytes() const;
-  // Encoded chunk bytes held: closed chunks plus the open chunk's buffer
-  // capacity.
-  size_t ChunkBytes() const {
-    return closed_size_ - kIndexEntryBytes * num_closed_ + open_cap_;
-  }
+  // Encoded chunk bytes held on the heap: the open chunk's buffer capacity
+  // plus closed chunks kept on the heap (with their record headers).
+  size_t ChunkBytes() const;
 
  private:
-  static constexpr size_t kIndexEntryBytes = 8;
-  // maxt - mint of a closed chunk that does not fit 32 bits is found by
-  // decoding the chunk.
-  static constexpr uint32_t kMaxtUnknown = 0xffffffff;
   static constexpr uint8_t kNoWindow = 0xff;
 
   MemSeries(uint32_t ref, uint32_t hash, uint32_t num_labels)
@@ -140,13 +143,10 @@ class MemSeries {
   }
   uint32_t* syms() { return reinterpret_cast<uint32_t*>(this + 1); }
 
-  // Closed chunk i: its bytes, mint and maxt.
-  std::span<const uint8_t> Closed(size_t i) const;
-  int64_t ClosedMaxt(size_t i, std::span<const uint8_t> bytes) const;
   std::span<const uint8_t> Open() const {
     return {open_, (static_cast<size_t>(open_bits_) + 7) / 8};
   }
-  void CloseOpenChunk();
+  void CloseOpenChunk(HeadChunkStore* store);
   // Makes room for `bits` more bits in the open buffer.
   void Reserve(size_t bits);
   void WriteBits(uint64_t value, int nbits);
@@ -157,13 +157,12 @@ class MemSeries {
   const uint32_t ref_;
   const uint32_t hash_;
   const uint32_t num_labels_;
-  // Closed chunks: num_closed_ index entries {uint32 end offset of the
-  // chunk's bytes (counted from the end of the index), uint32 maxt - mint},
-  // then the chunks' bytes. closed_size_ counts both.
-  uint8_t* closed_ = nullptr;
+  // The closed chunks' references, oldest first (malloc'd, exactly
+  // num_closed_ entries).
+  ChunkRef* closed_ = nullptr;
   // The open chunk's encoding (malloc'd; open_cap_ bytes).
   uint8_t* open_ = nullptr;
-  uint32_t closed_size_ = 0;
+  uint32_t closed_samples_ = 0;  // Samples in the closed chunks.
   uint32_t num_closed_ = 0;
   uint32_t open_cap_ = 0;
   uint32_t open_bits_ = 0;
