@@ -103,17 +103,22 @@ void MemSeries::CloseOpenChunk(HeadChunkStore* store) {
   const ChunkRef ref = store != nullptr
                            ? store->Put(chunk, mint, last_t_)
                            : HeadChunkStore::PutOnHeap(chunk, mint, last_t_);
-  // Exact-size reallocation: a chunk closes every ~120 samples, so the copy
-  // is cheap and the array never carries capacity slack.
-  auto* grown = static_cast<ChunkRef*>(
-      std::realloc(closed_, sizeof(ChunkRef) * (num_closed_ + 1)));
-  if (grown == nullptr) std::abort();  // As operator new would fail.
-  closed_ = grown;
+  // The array's capacity is the next power of two of its size (implied,
+  // not stored): few reallocations, and every series' array moves through
+  // the same few size classes, which malloc recycles well.
+  if (num_closed_ == 0 || std::has_single_bit(num_closed_)) {
+    const size_t cap = num_closed_ == 0 ? 1 : 2 * size_t{num_closed_};
+    auto* grown =
+        static_cast<ChunkRef*>(std::realloc(closed_, sizeof(ChunkRef) * cap));
+    if (grown == nullptr) std::abort();  // As operator new would fail.
+    closed_ = grown;
+  }
   closed_[num_closed_++] = ref;
   closed_samples_ += open_n_;
-  std::free(open_);
-  open_ = nullptr;
-  open_cap_ = 0;
+  // The buffer is kept for the next chunk, which is likely to need about as
+  // much: the agent appends every series in lock-step, and freeing and
+  // regrowing each series' buffer every chunk would leave the heap
+  // fragmented by a buffer's worth of free blocks per series.
   open_bits_ = 0;
   open_n_ = 0;
 }
@@ -286,14 +291,19 @@ size_t MemSeries::TruncateBefore(const HeadChunkStore* store, int64_t mint) {
   }
   if (drop > 0) {
     const size_t keep = num_closed_ - drop;
-    ChunkRef* rest = nullptr;
-    if (keep > 0) {
-      rest = static_cast<ChunkRef*>(std::malloc(sizeof(ChunkRef) * keep));
-      if (rest == nullptr) std::abort();
-      std::memcpy(rest, closed_ + drop, sizeof(ChunkRef) * keep);
+    if (keep == 0) {
+      std::free(closed_);
+      closed_ = nullptr;
+    } else {
+      std::memmove(closed_, closed_ + drop, sizeof(ChunkRef) * keep);
+      const size_t cap = std::bit_ceil(keep);
+      if (cap < std::bit_ceil(size_t{num_closed_})) {
+        auto* shrunk = static_cast<ChunkRef*>(
+            std::realloc(closed_, sizeof(ChunkRef) * cap));
+        if (shrunk == nullptr) std::abort();
+        closed_ = shrunk;
+      }
     }
-    std::free(closed_);
-    closed_ = rest;
     num_closed_ = static_cast<uint32_t>(keep);
     closed_samples_ -= static_cast<uint32_t>(dropped_samples);
   }
@@ -311,7 +321,10 @@ size_t MemSeries::TruncateBefore(const HeadChunkStore* store, int64_t mint) {
 size_t MemSeries::MemoryBytes() const {
   size_t bytes =
       HeapBytes(sizeof(MemSeries) + 2 * sizeof(uint32_t) * num_labels_) +
-      HeapBytes(sizeof(ChunkRef) * num_closed_) + HeapBytes(open_cap_);
+      HeapBytes(num_closed_ == 0
+                    ? 0
+                    : sizeof(ChunkRef) * std::bit_ceil(size_t{num_closed_})) +
+      HeapBytes(open_cap_);
   for (uint32_t i = 0; i < num_closed_; ++i) {
     bytes += HeapBytes(HeadChunkStore::HeapRequestBytes(closed_[i]));
   }

@@ -5,9 +5,10 @@
 //
 // Layout: one allocation holds the fixed fields and the label symbol ids.
 // The open chunk is encoded in place (same bytes as XorChunk) into a buffer
-// grown in small steps. When it closes it goes to the head's chunk store
-// (head_chunks.h: a file on disk, or the heap), and the series keeps only
-// its 8-byte ChunkRef, in an exact-size array. A chunk is closed as soon as
+// grown in small steps and reused by the next chunk. When it closes it goes
+// to the head's chunk store (head_chunks.h: a file on disk, or the heap),
+// and the series keeps only its 8-byte ChunkRef, in an array whose capacity
+// is the next power of two of its size. A chunk is closed as soon as
 // it holds samples_per_chunk samples, or when a sample falls past its
 // chunk_range window (aligned to the epoch), so blocks can be cut on those
 // boundaries without splitting chunks.
@@ -157,8 +158,8 @@ class MemSeries {
   const uint32_t ref_;
   const uint32_t hash_;
   const uint32_t num_labels_;
-  // The closed chunks' references, oldest first (malloc'd, exactly
-  // num_closed_ entries).
+  // The closed chunks' references, oldest first (malloc'd, capacity
+  // bit_ceil(num_closed_)).
   ChunkRef* closed_ = nullptr;
   // The open chunk's encoding (malloc'd; open_cap_ bytes).
   uint8_t* open_ = nullptr;
