@@ -23,7 +23,7 @@
 // (one allocation with its symbol ids and chunk encoder state, two 8-byte
 // hash table slots at most 3/4 full, a 32-bit postings entry per label),
 // 8 bytes per closed chunk and the open chunk (up to ~120 samples). That
-// is ~0.4 KiB per series for node_exporter-like data at 10 s whatever the
+// is ~0.5 KiB per series for node_exporter-like data at 10 s whatever the
 // head's span (head_test MemoryPerSeries), and independent of the
 // collection interval. Without chunks_dir the closed chunks stay on the
 // heap (~1.4 bytes per sample for the same data). stats().bytes counts the

@@ -151,8 +151,12 @@ Status Head::ReplayWal() {
   }
   RETURN_IF_ERROR(ReplayDir(dir, first_segment, &replayer, options_.read_only));
   const ReplayCounts& c = replayer.counts();
+  // A read-only replay (a CLI command reading the store) is routine: it is
+  // reported only when something in the WAL was wrong.
+  const bool clean = c.bad_records == 0 && c.unknown_refs == 0 &&
+                     c.samples_dropped == 0 && c.series_rejected == 0;
   if (c.records > 0) {
-    LogInfo(
+    (options_.read_only && clean ? LogDebug : LogInfo)(
         "head replayed WAL",
         {{"dir", dir},
          {"records", static_cast<unsigned long>(c.records)},
