@@ -8,6 +8,7 @@ tend_add_library(tend_tsdb_block
     block_index.cc
     block_io.cc
     block_meta.cc
+    block_verify.cc
     block_writer.cc
     compact.cc
   DEPS tend_tsdb tend_model tend_base nlohmann_json::nlohmann_json)
@@ -21,6 +22,7 @@ tend_add_test(tend_tsdb_block_test
     block_size_test.cc
     block_test.cc
     block_testdata.cc
+    block_verify_test.cc
     compact_test.cc
   DEPS tend_tsdb_block)
 

@@ -1,5 +1,7 @@
 #include "tsdb/db.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -179,7 +181,29 @@ void Db::DropBlocks(const std::vector<std::string>& dirs) {
       return std::find(dirs.begin(), dirs.end(), b->meta().dir) != dirs.end();
     });
   }
+  // Renamed to <ulid>.tmp (and the rename made durable) before anything is
+  // removed: removing a directory's files one by one is not atomic, and a
+  // crash part-way through would leave a block without meta.json or index
+  // that no later start deletes (it is skipped as damaged, so neither
+  // retention nor compaction sees it again). A crash after the rename
+  // leaves a *.tmp directory, which CleanupTempBlocks deletes at the next
+  // open.
+  std::vector<std::string> doomed;
   for (const std::string& d : dirs) {
+    std::error_code ec;
+    std::filesystem::rename(d, d + ".tmp", ec);
+    if (ec) {
+      LogWarn("could not rename a block directory for deletion",
+              {{"block", d}, {"err", ec.message()}});
+      doomed.push_back(d);
+    } else {
+      doomed.push_back(d + ".tmp");
+    }
+  }
+  if (Status st = SyncDir(dir_); !st.ok()) {
+    LogWarn("could not sync the store directory", {{"err", st.message()}});
+  }
+  for (const std::string& d : doomed) {
     std::error_code ec;
     std::filesystem::remove_all(d, ec);
     if (ec) {
@@ -263,6 +287,12 @@ Status Db::Maintain(int64_t now_ms) {
   if (s.ok()) s = LoadNewBlocks();
   if (s.ok()) s = Compact();
   if (s.ok()) s = ApplyRetention(now_ms);
+  // The head's allocations churn in lock-step with collection (chunk
+  // buffers, chunk reference arrays, batch buffers), which leaves whole
+  // free pages scattered through malloc's heap; glibc returns only the top
+  // of the heap by itself. Handing them back here keeps the resident set
+  // at what is in use (~0.5 KiB per series instead of ~1.1).
+  ::malloc_trim(0);
   if (!s.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     ++counters_.maintenance_errors;
