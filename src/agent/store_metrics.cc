@@ -11,8 +11,21 @@ void AddStoreMetrics(const DbStats& st, const StoreWriteHealth& w,
   out->Gauge("tend_tsdb_head_chunks", "Chunks held in the in-memory head.",
              d(h.num_chunks));
   out->Gauge("tend_tsdb_head_bytes",
-             "Estimated memory of the in-memory head (series, chunks, index).",
+             "Estimated heap memory of the head (series, open chunks, "
+             "index); closed chunks are in files, see "
+             "tend_tsdb_head_chunk_file_bytes.",
              d(h.bytes));
+  out->Gauge("tend_tsdb_head_chunk_files",
+             "Files holding the head's closed chunks (tsdb/chunks_head).",
+             d(h.chunk_files));
+  out->Gauge("tend_tsdb_head_chunk_file_bytes",
+             "Bytes of the head's closed chunks in files, read through the "
+             "page cache.",
+             d(h.chunk_disk_bytes));
+  out->Counter("tend_tsdb_head_chunk_write_errors_total",
+               "Closed chunks that could not be written to a file (e.g. a "
+               "full disk) and were kept in memory instead.",
+               d(h.chunk_write_errors));
   out->Counter("tend_tsdb_head_samples_appended_total",
                "Samples committed to the store since the agent started.",
                d(h.samples_appended));

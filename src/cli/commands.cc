@@ -39,7 +39,7 @@ const std::vector<Command>& Commands() {
         {"step", "", true}},
        RunQuery},
       {"tsdb",
-       "Backfill the metric store from text, or show its size",
+       "Backfill, inspect and verify the metric store",
        kTsdbHelp,
        {{"listen", "", true},
         {"output", "o", true},

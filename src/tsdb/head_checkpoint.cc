@@ -94,7 +94,7 @@ Status Head::Checkpoint(int64_t mint) {
               return a->ref() < b->ref();
             });
   size_t num_samples = 0;
-  {
+  Status written = [&]() -> Status {
     WalOptions wo = options_.wal;
     wo.fsync = WalFsync::kInterval;  // One sync at the end, not per record.
     ASSIGN_OR_RETURN(auto writer, WalWriter::Open(tmp_path, wo));
@@ -136,7 +136,13 @@ Status Head::Checkpoint(int64_t mint) {
       RETURN_IF_ERROR(flush());
     }
     RETURN_IF_ERROR(writer->Sync());
-    RETURN_IF_ERROR(writer->Close());
+    return writer->Close();
+  }();
+  if (!written.ok()) {
+    // A half-written checkpoint (a full disk) would hold its space until the
+    // next start; the WAL it was to replace is intact.
+    fs::remove_all(tmp_path, ec);
+    return written;
   }
   fs::rename(tmp_path, final_path, ec);
   if (ec) {
