@@ -11,7 +11,7 @@ tend_add_library(tend_tsdb_block
     block_verify.cc
     block_writer.cc
     compact.cc
-  DEPS tend_tsdb tend_model tend_base nlohmann_json::nlohmann_json)
+  DEPS tend_tsdb tend_tsdb_wal tend_model tend_base nlohmann_json::nlohmann_json)
 
 tend_add_test(tend_tsdb_block_test
   SOURCES

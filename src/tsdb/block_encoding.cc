@@ -1,50 +1,6 @@
 #include "tsdb/block_encoding.h"
 
-#include <array>
-
 namespace tend {
-namespace {
-
-// Slicing-by-4 tables for the reflected Castagnoli polynomial.
-struct Crc32cTables {
-  std::array<std::array<uint32_t, 256>, 4> t;
-  Crc32cTables() {
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0x82f63b78u & (0u - (c & 1)));
-      t[0][i] = c;
-    }
-    for (uint32_t i = 0; i < 256; ++i) {
-      for (int s = 1; s < 4; ++s) {
-        t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xff];
-      }
-    }
-  }
-};
-
-const Crc32cTables& Tables() {
-  static const Crc32cTables* tables = new Crc32cTables();
-  return *tables;
-}
-
-}  // namespace
-
-uint32_t Crc32c(std::span<const uint8_t> data, uint32_t crc) {
-  const auto& t = Tables().t;
-  uint32_t c = ~crc;
-  const uint8_t* p = data.data();
-  size_t n = data.size();
-  while (n >= 4) {
-    c ^= static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
-         static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
-    c = t[3][c & 0xff] ^ t[2][(c >> 8) & 0xff] ^ t[1][(c >> 16) & 0xff] ^
-        t[0][c >> 24];
-    p += 4;
-    n -= 4;
-  }
-  while (n-- > 0) c = (c >> 8) ^ t[0][(c ^ *p++) & 0xff];
-  return ~c;
-}
 
 void ByteWriter::PutUvarint(uint64_t v) {
   while (v >= 0x80) {

@@ -1,5 +1,6 @@
 // Byte-level helpers shared by the block files (docs/formats/block.md):
-// CRC-32C, varint and big-endian writers, and a bounds-checked reader.
+// varint and big-endian writers and a bounds-checked reader. Checksums are
+// the WAL's CRC-32C (crc32c.h).
 //
 // Not thread-safe; each writer or reader has one owner.
 #ifndef TEND_TSDB_BLOCK_ENCODING_H_
@@ -12,10 +13,9 @@
 #include <string_view>
 #include <vector>
 
-namespace tend {
+#include "tsdb/crc32c.h"
 
-// CRC-32C (Castagnoli) of `data`, continuing from `crc` (0 to start).
-uint32_t Crc32c(std::span<const uint8_t> data, uint32_t crc = 0);
+namespace tend {
 
 // Appends encoded fields to a byte vector it borrows.
 class ByteWriter {
