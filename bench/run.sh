@@ -23,3 +23,8 @@ echo
 echo "== Side by side with prometheus-node-exporter for ${duration}s"
 bash "$here/compare_node_exporter.sh" "$build/tend" "$peers" "$duration" \
   | tee "$out/compare.md"
+
+echo
+echo "== Side by side with Prometheus: bytes per sample and query latency"
+bash "$here/compare_prometheus.sh" "$build/tend" "$peers" \
+  "$build/tend_hostdata_gen"

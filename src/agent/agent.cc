@@ -212,7 +212,12 @@ class AgentImpl : public AgentView {
       Status s = db_->SyncWal();
       if (!s.ok()) LogWarn("WAL fsync failed", {{"err", s.message()}});
     }
-    if (now_ms - last_maintain_ms_ >= kMaintainEveryMs) {
+    // Housekeeping starts with the second cycle: at start it may have much
+    // to do (compacting imported blocks), and the first collection, which
+    // makes the agent ready, must not wait behind it.
+    if (!stored_once_) {
+      stored_once_ = true;
+    } else if (now_ms - last_maintain_ms_ >= kMaintainEveryMs) {
       last_maintain_ms_ = now_ms;
       Status s = db_->Maintain(now_ms);
       if (!s.ok()) {
@@ -364,6 +369,7 @@ class AgentImpl : public AgentView {
   StoreWriteHealth store_health_;  // Worker thread.
   int64_t last_sync_ms_ = 0;       // Worker thread.
   int64_t last_maintain_ms_ = 0;   // Worker thread.
+  bool stored_once_ = false;       // Worker thread.
   int64_t last_stats_ms_ = 0;      // Worker thread.
   DbStats store_stats_;            // Worker thread; as of last_stats_ms_.
   std::unique_ptr<DataDirLock> lock_;
