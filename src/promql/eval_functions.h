@@ -103,6 +103,10 @@ struct RangeFnParams {
   double p1 = 0;  // holt_winters' sf (p0) and tf (p1).
   // Reused buffer for functions that sort a window (quantile_over_time).
   std::vector<double>* scratch = nullptr;
+  // Set when the caller knows no value in the window is below its
+  // predecessor: rate() and increase() then skip their scan for counter
+  // resets (the result is the same, bit for bit).
+  bool no_counter_resets = false;
 };
 
 // Applies a range function to one window (sorted, no stale markers,

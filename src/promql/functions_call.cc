@@ -27,8 +27,22 @@ struct WindowRunner {
   const std::vector<double>* p1;
   std::vector<uint8_t>* covered;  // absent_over_time: steps with samples.
   std::vector<double>* scratch;
+  // rate() and increase(): resets[i] counts the decreases among pts[0..i],
+  // so a window's reset scan is skipped when it has none (the common case:
+  // a dashboard's 5m windows at a 1m step visit each sample five times).
+  std::vector<uint32_t>* resets = nullptr;
 
   Status Run(std::span<const Point> pts, std::vector<Point>* out) const {
+    const bool counter = resets != nullptr &&
+                         (kind == FnKind::kRate || kind == FnKind::kIncrease);
+    if (counter) {
+      resets->resize(pts.size());
+      uint32_t n = 0;
+      for (size_t i = 0; i < pts.size(); ++i) {
+        if (i > 0 && pts[i].v < pts[i - 1].v) ++n;
+        (*resets)[i] = n;
+      }
+    }
     size_t lo = 0, hi = 0;
     size_t step = 0;
     for (int64_t ts = r.start; ts <= r.end; ts += r.interval, ++step) {
@@ -48,6 +62,7 @@ struct WindowRunner {
       p.range_end = maxt;
       p.range_ms = range_ms;
       p.scratch = scratch;
+      p.no_counter_resets = counter && (*resets)[hi - 1] == (*resets)[lo];
       if (p0 != nullptr) p.p0 = (*p0)[step];
       if (p1 != nullptr) p.p1 = (*p1)[step];
       double v;
@@ -138,6 +153,7 @@ Result<Value> Evaluator::EvalRangeCall(const Call& call, size_t matrix_arg,
   const auto* ms = As<MatrixSelector>(arg);
   const auto* sq = As<SubqueryExpr>(arg);
   std::vector<double> scratch;
+  std::vector<uint32_t> resets;
   WindowRunner run{.kind = kind,
                    .r = r,
                    .range_ms = 0,
@@ -147,7 +163,8 @@ Result<Value> Evaluator::EvalRangeCall(const Call& call, size_t matrix_arg,
                    .p0 = nullptr,
                    .p1 = nullptr,
                    .covered = nullptr,
-                   .scratch = &scratch};
+                   .scratch = &scratch,
+                   .resets = &resets};
   if (!params.empty()) run.p0 = &params[0];
   if (params.size() > 1) run.p1 = &params[1];
   const VectorSelector* vs = nullptr;

@@ -23,7 +23,7 @@ double ExtrapolatedRate(std::span<const Point> w, const RangeFnParams& p,
   const Point& first = w.front();
   const Point& last = w.back();
   double result = last.v - first.v;
-  if (is_counter) {
+  if (is_counter && !p.no_counter_resets) {
     double prev = first.v;
     for (size_t i = 1; i < w.size(); ++i) {
       if (w[i].v < prev) result += prev;

@@ -49,14 +49,7 @@ void BitWriter::OverwriteByte(size_t index, uint8_t value) {
   bytes_[index] = value;
 }
 
-bool BitReader::ReadBit(bool* bit) {
-  if (bits_remaining() < 1) return false;
-  *bit = (data_[pos_ / 8] >> (7 - pos_ % 8)) & 1;
-  ++pos_;
-  return true;
-}
-
-bool BitReader::ReadBits(int nbits, uint64_t* value) {
+bool BitReader::ReadBitsSlow(int nbits, uint64_t* value) {
   assert(nbits >= 0 && nbits <= 64);
   if (bits_remaining() < static_cast<size_t>(nbits)) return false;
   uint64_t out = 0;

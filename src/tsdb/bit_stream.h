@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -52,9 +53,28 @@ class BitReader {
  public:
   explicit BitReader(std::span<const uint8_t> data) : data_(data) {}
 
-  [[nodiscard]] bool ReadBit(bool* bit);
-  // Reads `nbits` (0..64) bits into the low bits of *value.
-  [[nodiscard]] bool ReadBits(int nbits, uint64_t* value);
+  [[nodiscard]] bool ReadBit(bool* bit) {
+    if (pos_ >= data_.size() * 8) return false;
+    *bit = (data_[pos_ >> 3] >> (7 - (pos_ & 7))) & 1;
+    ++pos_;
+    return true;
+  }
+  // Reads `nbits` (0..64) bits into the low bits of *value. Inline: chunk
+  // decoding calls it for every field of every sample.
+  [[nodiscard]] bool ReadBits(int nbits, uint64_t* value) {
+    const size_t byte = pos_ >> 3;
+    // Fast path: one unaligned 8-byte load holds the bits (at most 7 bits
+    // of offset + 57 bits).
+    if (nbits > 0 && nbits <= 57 && byte + 8 <= data_.size()) {
+      uint64_t w;
+      std::memcpy(&w, data_.data() + byte, sizeof w);
+      w = __builtin_bswap64(w);  // Big-endian bit order.
+      *value = (w << (pos_ & 7)) >> (64 - nbits);
+      pos_ += static_cast<size_t>(nbits);
+      return true;
+    }
+    return ReadBitsSlow(nbits, value);
+  }
   [[nodiscard]] bool ReadByte(uint8_t* byte);
   // False on truncation and on an over-long or overflowing encoding (more
   // than 10 bytes, or a 10th byte above 1), in which case the position is
@@ -66,6 +86,8 @@ class BitReader {
   size_t bit_position() const { return pos_; }
 
  private:
+  bool ReadBitsSlow(int nbits, uint64_t* value);
+
   std::span<const uint8_t> data_;
   size_t pos_ = 0;  // Next bit to read, counted from bit 7 of data_[0].
 };
