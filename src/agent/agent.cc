@@ -177,8 +177,8 @@ class AgentImpl : public AgentView {
     return Status::Ok();
   }
 
-  // Worker thread (the store's single writer): stores one cycle, and fsyncs
-  // and runs housekeeping when due.
+  // Worker thread (the store's single writer): stores one cycle and fsyncs
+  // the WAL when due.
   void StoreCycle(MetricSet* metrics, int64_t now_nanos) {
     const int64_t now_ms = now_nanos / kNanosPerMilli;
     // Db::stats() walks every series and the WAL directory: refreshed every
@@ -212,18 +212,20 @@ class AgentImpl : public AgentView {
       Status s = db_->SyncWal();
       if (!s.ok()) LogWarn("WAL fsync failed", {{"err", s.message()}});
     }
-    // Housekeeping starts with the second cycle: at start it may have much
-    // to do (compacting imported blocks), and the first collection, which
-    // makes the agent ready, must not wait behind it.
-    if (!stored_once_) {
-      stored_once_ = true;
-    } else if (now_ms - last_maintain_ms_ >= kMaintainEveryMs) {
-      last_maintain_ms_ = now_ms;
-      Status s = db_->Maintain(now_ms);
-      if (!s.ok()) {
-        LogError("store housekeeping failed; retrying later",
-                 {{"err", s.message()}});
-      }
+  }
+
+  // Worker thread, after the cycle is published: housekeeping (cut,
+  // compact, retention) when due. It can take long (at start, compacting
+  // imported blocks), so it runs after the cycle's metrics are visible;
+  // the next cycle waits for it (one writer at a time).
+  void StoreHousekeeping(int64_t now_nanos) {
+    const int64_t now_ms = now_nanos / kNanosPerMilli;
+    if (now_ms - last_maintain_ms_ < kMaintainEveryMs) return;
+    last_maintain_ms_ = now_ms;
+    Status s = db_->Maintain(now_ms);
+    if (!s.ok()) {
+      LogError("store housekeeping failed; retrying later",
+               {{"err", s.message()}});
     }
   }
 
@@ -320,9 +322,10 @@ class AgentImpl : public AgentView {
       const int64_t now = Clock::Real()->NowUnixNanos();
       if (db_) StoreCycle(metrics.get(), now);
       loop_->Post([this, metrics, now] {
-        cycle_in_flight_ = false;
         Publish(std::make_shared<const Snapshot>(std::move(*metrics), now));
       });
+      if (db_) StoreHousekeeping(now);
+      loop_->Post([this] { cycle_in_flight_ = false; });
     });
     if (!queued) {
       cycle_in_flight_ = false;
@@ -369,7 +372,6 @@ class AgentImpl : public AgentView {
   StoreWriteHealth store_health_;  // Worker thread.
   int64_t last_sync_ms_ = 0;       // Worker thread.
   int64_t last_maintain_ms_ = 0;   // Worker thread.
-  bool stored_once_ = false;       // Worker thread.
   int64_t last_stats_ms_ = 0;      // Worker thread.
   DbStats store_stats_;            // Worker thread; as of last_stats_ms_.
   std::unique_ptr<DataDirLock> lock_;
