@@ -14,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev nlohmann-json3-dev libre2-dev
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  libzstd-dev libpcre2-dev libsimdjson-dev   # the log store and parsers
   curl ca-certificates bc             # bench/compare_node_exporter.sh
 )
 
