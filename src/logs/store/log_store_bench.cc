@@ -5,11 +5,13 @@
 //    disk per line and compression ratio.
 // 2. The three files repeated to ~1M lines in one store; a "Failed
 //    password" search with and without the token index.
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "logs/store/log_store.h"
 #include "logs/store/log_store_test_util.h"
@@ -112,5 +114,14 @@ int Main(int level) {
 }  // namespace tend::logs
 
 int main(int argc, char** argv) {
-  return tend::logs::Main(argc > 1 ? std::atoi(argv[1]) : 1);
+  int level = 1;
+  if (argc > 1) {
+    const std::string_view arg = argv[1];
+    if (std::from_chars(arg.data(), arg.data() + arg.size(), level).ec !=
+        std::errc()) {
+      std::fprintf(stderr, "usage: log_store_bench [zstd level]\n");
+      return 2;
+    }
+  }
+  return tend::logs::Main(level);
 }

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -79,8 +80,17 @@ TEST(LogStoreCrash, Kill9KeepsEveryCommittedLineExactlyOnce) {
     auto got = SelectAll(**store);
     for (const Entry& e : got) {
       ASSERT_NE(e.t, -1) << "read error in round " << round;
+      // Lines are "b=<batch> i=<index>".
       int bb = -1, ii = -1;
-      ASSERT_EQ(std::sscanf(e.line.c_str(), "b=%d i=%d", &bb, &ii), 2);
+      const size_t sp = e.line.find(" i=");
+      ASSERT_TRUE(e.line.starts_with("b=") && sp != std::string::npos)
+          << e.line;
+      ASSERT_TRUE(
+          std::from_chars(e.line.data() + 2, e.line.data() + sp, bb).ec ==
+          std::errc());
+      ASSERT_TRUE(std::from_chars(e.line.data() + sp + 3,
+                                  e.line.data() + e.line.size(), ii)
+                      .ec == std::errc());
       ASSERT_EQ(e.t, int64_t{bb} * 1000 + ii);
       seen[{std::string(GetLabel(e.labels, "s")), bb}].push_back(ii);
     }

@@ -25,10 +25,13 @@ Result<std::vector<int>> ListSegments(const std::string& dir) {
   while (dirent* e = ::readdir(d)) {
     const std::string_view name = e->d_name;
     if (name.size() != 12 || name.substr(8) != ".seg") continue;
+    int n = 0;
     bool digits = true;
-    for (char c : name.substr(0, 8)) digits = digits && c >= '0' && c <= '9';
-    if (digits)
-      out.push_back(std::atoi(std::string(name.substr(0, 8)).c_str()));
+    for (char c : name.substr(0, 8)) {
+      digits = digits && c >= '0' && c <= '9';
+      n = n * 10 + (c - '0');
+    }
+    if (digits) out.push_back(n);
   }
   ::closedir(d);
   std::sort(out.begin(), out.end());
