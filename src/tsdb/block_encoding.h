@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tsdb/crc32c.h"
+#include "base/crc32c.h"
 
 namespace tend {
 

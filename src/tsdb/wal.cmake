@@ -1,7 +1,6 @@
-# The write-ahead log (docs/formats/wal.md) and its CRC32C.
+# The write-ahead log (docs/formats/wal.md); its CRC32C is in src/base.
 tend_add_library(tend_tsdb_wal
   SOURCES
-    crc32c.cc
     wal_reader.cc
     wal_repair.cc
     wal_writer.cc
@@ -9,6 +8,5 @@ tend_add_library(tend_tsdb_wal
 
 tend_add_test(tend_tsdb_wal_test
   SOURCES
-    crc32c_test.cc
     wal_test.cc
   DEPS tend_tsdb_wal)

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/crc32c.h"
 #include "base/file_util.h"
 #include "base/status.h"
-#include "tsdb/crc32c.h"
 
 namespace tend::wal_internal {
 

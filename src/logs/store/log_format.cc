@@ -5,7 +5,7 @@
 #include <cstring>
 #include <span>
 
-#include "tsdb/crc32c.h"
+#include "base/crc32c.h"
 
 namespace tend::logs {
 namespace {

@@ -5,8 +5,8 @@
 // Uses the SSE4.2 crc32 instruction when the CPU has it (checked once at
 // run time; the binary does not require SSE4.2), a slicing-by-8 table
 // otherwise. Thread-safe; no allocation.
-#ifndef TEND_TSDB_CRC32C_H_
-#define TEND_TSDB_CRC32C_H_
+#ifndef TEND_BASE_CRC32C_H_
+#define TEND_BASE_CRC32C_H_
 
 #include <cstdint>
 #include <span>
@@ -29,4 +29,4 @@ bool Crc32cHardwareAvailable();
 
 }  // namespace tend
 
-#endif  // TEND_TSDB_CRC32C_H_
+#endif  // TEND_BASE_CRC32C_H_
