@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/utf8.h"
 
 namespace tend::promql {
 
@@ -115,16 +116,10 @@ Result<std::string> UnquoteString(std::string_view quoted);
 // out of range`.
 Result<double> ParseNumber(std::string_view text);
 
-// Appends code point `r` (<= U+10FFFF) as UTF-8.
-void AppendUtf8(char32_t r, std::string* out);
-
-// The replacement character invalid UTF-8 decodes to.
-inline constexpr char32_t kRuneError = 0xFFFD;
-
-// Decodes the UTF-8 sequence at s[i] (i < s.size()) as Go's
-// utf8.DecodeRuneInString does: an invalid or truncated sequence is
-// kRuneError with *width 1 (a real U+FFFD has width 3).
-char32_t DecodeRune(std::string_view s, size_t i, int* width);
+// UTF-8 helpers (base/utf8.h), used by the lexer, parser and printer.
+using ::tend::AppendUtf8;
+using ::tend::DecodeRune;
+using ::tend::kRuneError;
 
 }  // namespace tend::promql
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "base/utf8.h"
 #include "model/point.h"
 #include "promql/eval_functions.h"
 #include "promql/test_script.h"
@@ -22,31 +23,6 @@ bool IsAlpha(char c) {
 
 void SkipSpace(std::string_view* s) {
   while (!s->empty() && IsSpace(s->front())) s->remove_prefix(1);
-}
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void AppendUtf8(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xc0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xe0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    *out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    *out += static_cast<char>(0xf0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    *out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
 }
 
 // A Go string literal ("...", '...' or `...`) at the front of *s.
@@ -107,7 +83,7 @@ Result<std::string> ParseQuoted(std::string_view* s) {
         if (s->size() < n) return InvalidArgumentError("bad escape");
         uint32_t v = 0;
         for (size_t i = 0; i < n; ++i) {
-          int h = HexVal((*s)[i]);
+          int h = HexDigitValue((*s)[i]);
           if (h < 0) return InvalidArgumentError("bad escape");
           v = v * 16 + static_cast<uint32_t>(h);
         }
@@ -115,7 +91,7 @@ Result<std::string> ParseQuoted(std::string_view* s) {
         if (e == 'x') {
           out += static_cast<char>(v);
         } else {
-          AppendUtf8(&out, v);
+          AppendUtf8(v, &out);
         }
         break;
       }

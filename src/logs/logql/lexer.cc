@@ -2,6 +2,8 @@
 // them: "..." with Go escapes and no raw newline, `...` raw.
 #include "logs/logql/lexer.h"
 
+#include "base/utf8.h"
+
 namespace tend::logql {
 namespace {
 
@@ -10,31 +12,6 @@ bool IsIdentStart(char c) {
 }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c); }
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void AppendUtf8(uint32_t r, std::string* out) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
 
 class Lexer {
  public:
@@ -241,7 +218,7 @@ class Lexer {
           v += '"';
           continue;
         case 'x': {
-          const int h = HexVal(At(k)), l = HexVal(At(k + 1));
+          const int h = HexDigitValue(At(k)), l = HexDigitValue(At(k + 1));
           if (h < 0 || l < 0) return Error(esc, "invalid escape sequence");
           v += static_cast<char>(h * 16 + l);
           k += 2;
@@ -252,7 +229,7 @@ class Lexer {
           const int digits = e == 'u' ? 4 : 8;
           uint32_t r = 0;
           for (int d = 0; d < digits; ++d) {
-            const int h = HexVal(At(k + d));
+            const int h = HexDigitValue(At(k + d));
             if (h < 0) return Error(esc, "invalid escape sequence");
             r = r * 16 + static_cast<uint32_t>(h);
           }
