@@ -15,6 +15,8 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libre2-dev
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libzstd-dev libpcre2-dev libsimdjson-dev   # the log store and parsers
+  libsystemd-dev systemd-journal-remote      # journal source and its tests
+  bsdutils nginx-light apache2-utils         # logger(1); nginx + ab for log tests
   curl ca-certificates bc             # bench/compare_node_exporter.sh
 )
 
