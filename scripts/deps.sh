@@ -16,7 +16,7 @@ packages=(
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libzstd-dev libpcre2-dev libsimdjson-dev   # the log store and parsers
   libsystemd-dev systemd-journal-remote      # journal source and its tests
-  bsdutils nginx-light apache2-utils         # logger(1); nginx + ab for log tests
+  bsdutils apache2-utils                     # logger(1); ab for the nginx log test
   curl ca-certificates bc             # bench/compare_node_exporter.sh
 )
 
