@@ -22,6 +22,8 @@ std::string_view FieldKindName(FieldKind kind) {
       return "regex";
     case FieldKind::kSection:
       return "section";
+    case FieldKind::kSectionList:
+      return "list of sections";
   }
   return "?";
 }
@@ -47,6 +49,17 @@ void SchemaBase::Splice(const SchemaBase& from,
       f.sub = [access, inner = original.sub](void* o) {
         return inner(access(o));
       };
+    } else if (f.kind == FieldKind::kSectionList) {
+      f.list_size = [access, inner = original.list_size](const void* o) {
+        return inner(access(const_cast<void*>(o)));
+      };
+      f.list_at = [access, inner = original.list_at](void* o, size_t i) {
+        return inner(access(o), i);
+      };
+      f.list_resize = [access, inner = original.list_resize](void* o,
+                                                             size_t n) {
+        inner(access(o), n);
+      };
     } else {
       f.get = [access, inner = original.get](const void* o) {
         return inner(access(const_cast<void*>(o)));
@@ -70,6 +83,15 @@ bool SchemaBase::Equal(const void* a, const void* b) const {
       if (!f.section->Equal(f.sub(const_cast<void*>(a)),
                             f.sub(const_cast<void*>(b)))) {
         return false;
+      }
+    } else if (f.kind == FieldKind::kSectionList) {
+      size_t n = f.list_size(a);
+      if (n != f.list_size(b)) return false;
+      for (size_t i = 0; i < n; ++i) {
+        if (!f.section->Equal(f.list_at(const_cast<void*>(a), i),
+                              f.list_at(const_cast<void*>(b), i))) {
+          return false;
+        }
       }
     } else if (f.get(a) != f.get(b)) {
       return false;

@@ -59,10 +59,11 @@ enum class FieldKind {
   kStringList,  // std::vector<std::string>.
   kRegex,       // RE2 syntax, checked when loading; stored as the string.
   kSection,     // A nested table bound to a member struct.
+  kSectionList,  // std::vector<S>: a list of nested tables of one struct.
 };
 
 // "bool", "integer", "number", "string", "enum", "duration",
-// "list of strings", "regex", "section".
+// "list of strings", "regex", "section", "list of sections".
 std::string_view FieldKindName(FieldKind kind);
 
 // The value of one scalar or list field, whatever its member's C++ type:
@@ -101,8 +102,17 @@ struct Field {
   std::function<void(void*, FieldValue)> set;
 
   // kSection: the nested table and the object -> member struct accessor.
+  // kSectionList: the element's table (and no `sub`).
   std::shared_ptr<const SchemaBase> section;
   std::function<void*(void*)> sub;
+
+  // kSectionList: the vector's size, its element i, resizing it (new
+  // elements take the struct's defaults), and a default element (for the
+  // reference's defaults column).
+  std::function<size_t(const void*)> list_size;
+  std::function<void*(void*, size_t)> list_at;
+  std::function<void(void*, size_t)> list_resize;
+  std::shared_ptr<const void> element_default;
 };
 
 // The type-independent part of a table. Use Schema<T>.
@@ -262,6 +272,27 @@ class Schema : public SchemaBase {
     f.sub = [member](void* o) -> void* {
       return &(static_cast<T*>(o)->*member);
     };
+    AddField(std::move(f));
+    return *this;
+  }
+
+  // A list of nested tables under key `name`, bound to `member`, a vector
+  // of S: in YAML a sequence of mappings, each decoded over S{}.
+  template <typename S>
+  Schema& SectionList(std::string name, std::vector<S> T::*member,
+                      const Schema<S>& table, std::string doc) {
+    Field f = Make(std::move(name), FieldKind::kSectionList, std::move(doc));
+    f.section = std::make_shared<const Schema<S>>(table);
+    f.list_size = [member](const void* o) {
+      return (static_cast<const T*>(o)->*member).size();
+    };
+    f.list_at = [member](void* o, size_t i) -> void* {
+      return &(static_cast<T*>(o)->*member)[i];
+    };
+    f.list_resize = [member](void* o, size_t n) {
+      (static_cast<T*>(o)->*member).resize(n);
+    };
+    f.element_default = std::make_shared<const S>();
     AddField(std::move(f));
     return *this;
   }

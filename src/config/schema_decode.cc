@@ -193,6 +193,7 @@ std::optional<FieldValue> DecodeScalar(const Field& f, std::string_view text,
     }
     case FieldKind::kStringList:
     case FieldKind::kSection:
+    case FieldKind::kSectionList:
       break;
   }
   return fail("internal error: field kind is not a scalar");
@@ -217,6 +218,8 @@ std::string WantPhrase(const Field& f) {
       return "want a list of strings";
     case FieldKind::kSection:
       return "want a mapping of keys";
+    case FieldKind::kSectionList:
+      return "want a list of mappings";
   }
   return "want something else";
 }
@@ -252,6 +255,34 @@ void DecodeList(const Field& f, const YAML::Node& value,
   if (errors->count() == before) f.set(obj, FieldValue(std::move(items)));
 }
 
+// Decodes a sequence of mappings, each over the element's defaults (S{}),
+// replacing the list. On an error the list is left empty: the errors fail
+// the whole document anyway.
+void DecodeSectionList(const Field& f, const YAML::Node& value,
+                       const std::string& path, void* obj,
+                       ConfigErrors* errors) {
+  if (!value.IsSequence()) {
+    AddAt(errors, value.Mark(), path,
+          WantPhrase(f) + ", got " + Describe(value));
+    return;
+  }
+  f.list_resize(obj, 0);
+  f.list_resize(obj, value.size());
+  size_t before = errors->count();
+  size_t index = 0;
+  for (const YAML::Node& item : value) {
+    std::string item_path = path + "[" + std::to_string(index) + "]";
+    if (!item.IsMap()) {
+      AddAt(errors, item.IsNull() ? value.Mark() : item.Mark(), item_path,
+            "want a mapping of keys, got " + Describe(item));
+    } else {
+      f.section->Decode(item, item_path, f.list_at(obj, index), errors);
+    }
+    ++index;
+  }
+  if (errors->count() != before) f.list_resize(obj, 0);
+}
+
 void DecodeField(const Field& f, const YAML::Node& value,
                  const std::string& path, void* obj, ConfigErrors* errors) {
   if (value.IsNull()) return;  // "key:" with no value keeps the default.
@@ -261,6 +292,10 @@ void DecodeField(const Field& f, const YAML::Node& value,
   }
   if (f.kind == FieldKind::kStringList) {
     DecodeList(f, value, path, obj, errors);
+    return;
+  }
+  if (f.kind == FieldKind::kSectionList) {
+    DecodeSectionList(f, value, path, obj, errors);
     return;
   }
   if (!value.IsScalar()) {

@@ -57,9 +57,40 @@ std::string YamlScalar(const Field& f, const FieldValue& v) {
       return YamlQuote(std::get<std::string>(v));
     case FieldKind::kStringList:
     case FieldKind::kSection:
+    case FieldKind::kSectionList:
       break;
   }
   return "";
+}
+
+// One element of a section list as a YAML sequence entry at `indent`: the
+// element's fields without their doc comments (documented once, at the
+// list), the first one after "- ".
+std::string ListEntry(const SchemaBase& table, const void* element,
+                      int indent) {
+  std::string body;
+  table.AppendYaml(element, indent + 2, &body);
+  std::string out;
+  bool first = true;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t end = body.find('\n', pos);
+    if (end == std::string::npos) end = body.size();
+    std::string_view line(body.data() + pos, end - pos);
+    pos = end + 1;
+    size_t text = line.find_first_not_of(' ');
+    if (text == std::string_view::npos || line[text] == '#') continue;
+    if (first) {
+      out += std::string(static_cast<size_t>(indent), ' ') + "- ";
+      out += line.substr(static_cast<size_t>(indent) + 2);
+      first = false;
+    } else {
+      out += line;
+    }
+    out += '\n';
+  }
+  if (first) out += std::string(static_cast<size_t>(indent), ' ') + "- {}\n";
+  return out;
 }
 
 std::string RangeText(std::string lo, std::string hi, bool has_lo,
@@ -159,7 +190,8 @@ void SchemaBase::AppendYaml(const void* obj, int indent,
   for (const Field& f : fields_) {
     // A blank line before each section, and between the fields of the top
     // level, keeps the document readable.
-    if (!first && (f.kind == FieldKind::kSection || indent == 0)) {
+    if (!first && (f.kind == FieldKind::kSection ||
+                   f.kind == FieldKind::kSectionList || indent == 0)) {
       *out += '\n';
     }
     first = false;
@@ -177,6 +209,19 @@ void SchemaBase::AppendYaml(const void* obj, int indent,
     if (f.kind == FieldKind::kSection) {
       *out += '\n';
       f.section->AppendYaml(f.sub(const_cast<void*>(obj)), indent + 2, out);
+      continue;
+    }
+    if (f.kind == FieldKind::kSectionList) {
+      size_t n = f.list_size(obj);
+      if (n == 0) {
+        *out += " []\n";
+        continue;
+      }
+      *out += '\n';
+      for (size_t i = 0; i < n; ++i) {
+        *out += ListEntry(*f.section, f.list_at(const_cast<void*>(obj), i),
+                          indent + 2);
+      }
       continue;
     }
     FieldValue v = f.get(obj);
@@ -204,15 +249,18 @@ void SchemaBase::AppendMarkdown(const void* defaults, const std::string& path,
     *out += "## " + Code(path) + "\n\n";
     if (!doc.empty()) *out += doc + "\n\n";
   }
+  auto is_table = [](const Field& f) {
+    return f.kind == FieldKind::kSection || f.kind == FieldKind::kSectionList;
+  };
   bool has_leaves = false;
   for (const Field& f : fields_) {
-    if (f.kind != FieldKind::kSection) has_leaves = true;
+    if (!is_table(f)) has_leaves = true;
   }
   if (has_leaves) {
     *out += "| Key | Type | Default | Allowed | Description |\n";
     *out += "|---|---|---|---|---|\n";
     for (const Field& f : fields_) {
-      if (f.kind == FieldKind::kSection) continue;
+      if (is_table(f)) continue;
       *out += "| " + Code(f.name) + " | " + std::string(FieldKindName(f.kind)) +
               " | " + Cell(DefaultCell(f, f.get(defaults))) + " | " +
               Cell(AllowedText(f, /*code=*/true)) + " | " + Cell(f.doc) +
@@ -221,8 +269,15 @@ void SchemaBase::AppendMarkdown(const void* defaults, const std::string& path,
     *out += '\n';
   }
   for (const Field& f : fields_) {
-    if (f.kind != FieldKind::kSection) continue;
+    if (!is_table(f)) continue;
     std::string sub_path = path.empty() ? f.name : path + "." + f.name;
+    if (f.kind == FieldKind::kSectionList) {
+      // Documented once, for one element, with the element's defaults.
+      f.section->AppendMarkdown(f.element_default.get(), sub_path + "[]",
+                                f.doc + " A list; each element has these keys.",
+                                out);
+      continue;
+    }
     f.section->AppendMarkdown(f.sub(const_cast<void*>(defaults)), sub_path,
                               f.doc, out);
   }

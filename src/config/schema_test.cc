@@ -499,3 +499,87 @@ TEST(SchemaTest, MarkdownDocumentsEveryField) {
 
 }  // namespace
 }  // namespace tend
+
+namespace tend {
+namespace {
+
+struct Item {
+  std::string name;
+  int64_t weight = 1;
+  std::vector<std::string> tags;
+};
+
+struct Shelf {
+  std::string label = "s";
+  std::vector<Item> items;
+};
+
+const Schema<Shelf>& ShelfSchema() {
+  static const Schema<Shelf>* const schema = [] {
+    Schema<Item> item;
+    item.String("name", &Item::name, "Name.")
+        .Int("weight", &Item::weight, "Weight.", 1, 10)
+        .StringList("tags", &Item::tags, "Tags.")
+        .Validate([](const Item& i) {
+          return i.name.empty() ? InvalidArgumentError("an item needs a name")
+                                : Status::Ok();
+        });
+    auto* s = new Schema<Shelf>;
+    s->String("label", &Shelf::label, "Label.")
+        .SectionList("items", &Shelf::items, item, "The items.");
+    return s;
+  }();
+  return *schema;
+}
+
+TEST(SchemaSectionListTest, DecodesEachElementOverDefaults) {
+  Result<Shelf> shelf = ShelfSchema().LoadString(
+      "items:\n  - name: a\n    weight: 3\n  - name: b\n    tags: [x, y]\n",
+      "f.yml");
+  ASSERT_TRUE(shelf.ok()) << shelf.status().ToString();
+  ASSERT_EQ(shelf->items.size(), 2u);
+  EXPECT_EQ(shelf->items[0].name, "a");
+  EXPECT_EQ(shelf->items[0].weight, 3);
+  EXPECT_EQ(shelf->items[1].weight, 1);  // The element's default.
+  EXPECT_THAT(shelf->items[1].tags, ElementsAre("x", "y"));
+}
+
+TEST(SchemaSectionListTest, ErrorsNameTheElementAndPosition) {
+  Result<Shelf> shelf = ShelfSchema().LoadString(
+      "items:\n  - name: a\n    weight: 30\n  - weight: 2\n  - 5\n", "f.yml");
+  ASSERT_FALSE(shelf.ok());
+  std::string m(shelf.status().message());
+  EXPECT_THAT(m, HasSubstr("f.yml:3:13: items[0].weight"));
+  EXPECT_THAT(m, HasSubstr("items[1]: an item needs a name"));
+  EXPECT_THAT(m, HasSubstr("f.yml:5:5: items[2]: want a mapping of keys"));
+  Result<Shelf> scalar = ShelfSchema().LoadString("items: 3\n", "f.yml");
+  ASSERT_FALSE(scalar.ok());
+  EXPECT_THAT(std::string(scalar.status().message()),
+              HasSubstr("want a list of mappings"));
+}
+
+TEST(SchemaSectionListTest, YamlReadsBackEqualAndEqualComparesElements) {
+  Shelf shelf;
+  shelf.items = {{"a", 2, {"t1"}}, {"b c", 1, {}}};
+  std::string yaml = ShelfSchema().ToYaml(shelf, "header");
+  Result<Shelf> back = ShelfSchema().LoadString(yaml, "out.yml");
+  ASSERT_TRUE(back.ok()) << back.status().ToString() << "\n" << yaml;
+  EXPECT_TRUE(ShelfSchema().Equal(shelf, *back)) << yaml;
+  Shelf other = shelf;
+  other.items[1].weight = 5;
+  EXPECT_FALSE(ShelfSchema().Equal(shelf, other));
+  other.items.pop_back();
+  EXPECT_FALSE(ShelfSchema().Equal(shelf, other));
+  EXPECT_THAT(ShelfSchema().ToYaml(Shelf{}, ""), HasSubstr("items: []"));
+}
+
+TEST(SchemaSectionListTest, MarkdownDocumentsTheElementTable) {
+  std::string md;
+  Shelf defaults;
+  ShelfSchema().AppendMarkdown(&defaults, "", "", &md);
+  EXPECT_THAT(md, HasSubstr("## `items[]`"));
+  EXPECT_THAT(md, HasSubstr("| `weight` | integer | `1` |"));
+}
+
+}  // namespace
+}  // namespace tend
