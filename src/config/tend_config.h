@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "config/logs_config.h"
 #include "metrics/collector.h"
 
 namespace tend {
@@ -97,6 +98,7 @@ struct TendConfig {
   LogSection log;
   HostPaths paths;
   CollectorsSection collectors;
+  LogsSection logs;
 };
 
 }  // namespace tend

@@ -3,6 +3,7 @@
 #include "config/tend_config_schema.h"
 
 #include "config/byte_size.h"
+#include "config/logs_config_schema.h"
 #include "config/yaml_text.h"
 
 namespace tend {
@@ -257,7 +258,11 @@ Schema<TendConfig> BuildTendConfigSchema() {
       .Section("collectors", &TendConfig::collectors, CollectorsSchema(),
                "The metric collectors, one section each. Every collector "
                "has `enabled` and `interval`; some have options of their "
-               "own.");
+               "own.")
+      .Section("logs", &TendConfig::logs, LogsSchema(),
+               "Logs: the log store, where logs come from, how they are "
+               "processed and which metrics are derived from them "
+               "(docs/logs.md).");
   return s;
 }
 

@@ -244,7 +244,7 @@ TEST(TendConfigTest, UnknownKeyNamesPositionAndSuggests) {
   EXPECT_EQ(r.status().message(),
             "t.yml:1:1: unknown key \"colectors\" at the top level; did you "
             "mean \"collectors\"? (valid keys: agent, collectors, log, "
-            "paths, query, storage)");
+            "logs, paths, query, storage)");
   r = LoadConfigString("collectors:\n  filesystem:\n    stat_timeot: 1s\n",
                        "t.yml");
   ASSERT_FALSE(r.ok());
@@ -292,7 +292,7 @@ TEST(TendConfigTest, EveryErrorIsReportedTogether) {
           f + "9:9: paths.proc: want an absolute path, got \"host/proc\"",
           f + "10:1: unknown key \"colectors\" at the top level; did you "
               "mean \"collectors\"? (valid keys: agent, collectors, log, "
-              "paths, query, storage)",
+              "logs, paths, query, storage)",
           f + "15:27: collectors.filesystem.mount_points_exclude: invalid "
               "regular expression \"/(dev|proc\": missing ): /(dev|proc",
           f + "16:19: collectors.filesystem.stat_timeout: 1h is above the "
@@ -439,6 +439,114 @@ TEST(TendConfigTest, ReferenceDocumentsEverySection) {
     EXPECT_EQ(pipes, 6) << line;
   }
   EXPECT_EQ(md.substr(md.size() - 2), "|\n");
+}
+
+}  // namespace
+}  // namespace tend
+
+namespace tend {
+namespace {
+
+TEST(LogsConfigTest, DefaultReadsTheSyslogFilesFromTheirEnd) {
+  TendConfig c;
+  ASSERT_EQ(c.logs.sources.size(), 1u);
+  EXPECT_EQ(c.logs.sources[0].name, "system");
+  EXPECT_EQ(c.logs.sources[0].start_at, "end");
+  Result<TendConfig> back = LoadConfigString(DefaultConfigYaml(), "d.yml");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_TRUE(*back == c);
+}
+
+TEST(LogsConfigTest, SourcesProcessorsAndMetricsLoad) {
+  Result<TendConfig> c = LoadConfigString(R"(
+logs:
+  fsync: always
+  sources:
+    - name: nginx
+      paths: [/var/log/nginx/access.log]
+      parser: nginx
+      labels: [status]
+      processors:
+        - drop: 'status < 400 and method="HEAD"'
+        - redact: [password, card]
+        - sample: 10
+          unless: 'status >= 500'
+    - name: net
+      type: syslog
+      udp: ["127.0.0.1:5514"]
+  metrics:
+    - name: nginx_requests_total
+      source: nginx
+      labels: [status, method]
+    - name: nginx_request_seconds
+      type: histogram
+      value: request_time
+      buckets: ["0.1", "0.5", "1"]
+)",
+                                          "l.yml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->logs.sources.size(), 2u);
+  EXPECT_EQ(c->logs.fsync, "always");
+  const LogSourceSection& n = c->logs.sources[0];
+  EXPECT_EQ(n.parser, "nginx");
+  ASSERT_EQ(n.processors.size(), 3u);
+  EXPECT_EQ(n.processors[2].sample, 10);
+  EXPECT_EQ(n.processors[2].unless, "status >= 500");
+  EXPECT_EQ(c->logs.sources[1].udp[0], "127.0.0.1:5514");
+  ASSERT_EQ(c->logs.metrics.size(), 2u);
+  EXPECT_EQ(c->logs.metrics[1].buckets.size(), 3u);
+  // What was loaded prints and reads back equal.
+  Result<TendConfig> back = LoadConfigString(ConfigYaml(*c), "show.yml");
+  ASSERT_TRUE(back.ok()) << back.status().ToString() << ConfigYaml(*c);
+  EXPECT_TRUE(*back == *c);
+}
+
+TEST(LogsConfigTest, ErrorsNameTheElement) {
+  Result<TendConfig> c = LoadConfigString(R"(
+logs:
+  sources:
+    - name: a
+      paths: [/x]
+      processors:
+        - keep: 'status >>= 5'
+        - redact: [passwords]
+        - sample: 2
+          drop: 'a="b"'
+    - name: a
+      type: syslog
+  metrics:
+    - name: m
+      type: histogram
+)",
+                                          "e.yml");
+  ASSERT_FALSE(c.ok());
+  std::string m(c.status().message());
+  EXPECT_NE(m.find("e.yml:7:17: logs.sources[0].processors[0].keep: invalid "
+                   "condition \"status >>= 5\": parse error at column 9"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("logs.sources[0].processors[1]: unknown redact rule "
+                   "\"passwords\""),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("logs.sources[0].processors[2]: a processor does exactly "
+                   "one thing"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("logs.sources[1]: source \"a\": a syslog source needs"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("logs.metrics[0]: log metric \"m\": a histogram needs "
+                   "`value`"),
+            std::string::npos)
+      << m;
+  Result<TendConfig> dup = LoadConfigString(
+      "logs:\n  sources:\n    - {name: a, paths: [/x]}\n    - {name: a, "
+      "paths: [/y]}\n",
+      "d.yml");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.status().message().find("two sources are named \"a\""),
+            std::string::npos);
 }
 
 }  // namespace
