@@ -10,12 +10,15 @@
 #include "agent/agent_http.h"
 #include "agent/collection.h"
 #include "agent/data_dir.h"
+#include "agent/log_service.h"
 #include "agent/snapshot.h"
 #include "agent/store_metrics.h"
 #include "agent/store_writer.h"
+#include "api/loki_api.h"
 #include "api/prom_api.h"
 #include "base/log.h"
 #include "config/byte_size.h"
+#include "config/logs_config_schema.h"
 #include "config/tend_config_schema.h"
 #include "http/server.h"
 #include "loop/event_loop.h"
@@ -32,6 +35,7 @@ class AgentImpl : public AgentView {
   ~AgentImpl() override {
     if (server_) server_->Stop();
     if (pool_) pool_->Shutdown();
+    if (logs_) logs_->Stop().IgnoreError();
   }
 
   Status Init() {
@@ -45,6 +49,10 @@ class AgentImpl : public AgentView {
     }
     ASSIGN_OR_RETURN(lock_, DataDirLock::Acquire(options_.data_dir));
     if (config_.storage.enabled) RETURN_IF_ERROR(OpenStore());
+    if (config_.logs.enabled) {
+      ASSIGN_OR_RETURN(logs_,
+                       LogService::Create(config_.logs, options_.data_dir));
+    }
     ASSIGN_OR_RETURN(loop_, EventLoop::Create());
     pool_ = std::make_unique<WorkerPool>(1, 1);
     collection_ =
@@ -65,6 +73,13 @@ class AgentImpl : public AgentView {
           std::make_unique<PromApi>(db_.get(), engine_.get(), Clock::Real(),
                                     [this] { return MetadataOf(snapshot()); });
       prom_api_->Register(server_.get());
+    }
+    if (logs_) {
+      LokiApiOptions lo;
+      lo.limits.timeout_ns = config_.query.timeout_ms * 1'000'000;
+      loki_api_ =
+          std::make_unique<LokiApi>(logs_->store(), Clock::Real(), lo);
+      loki_api_->Register(server_.get());
     }
     std::string host;
     int port = 0;
@@ -93,6 +108,7 @@ class AgentImpl : public AgentView {
       LogInfo("SIGINT: stopping");
       loop_->Stop();
     }));
+    if (logs_) RETURN_IF_ERROR(logs_->Start());
     ScheduleCollection();
     LogInfo("tend agent started",
             {{"listen", listen_},
@@ -107,6 +123,13 @@ class AgentImpl : public AgentView {
     Status s = loop_->Run();
     server_->Stop();
     pool_->Shutdown();
+    if (logs_) {
+      Status stopped = logs_->Stop();
+      if (!stopped.ok()) {
+        LogWarn("log pipeline stopped with an error",
+                {{"err", stopped.message()}});
+      }
+    }
     if (db_) {
       // The pool is idle: this thread is the store's writer now.
       Status synced = db_->SyncWal();
@@ -282,6 +305,11 @@ class AgentImpl : public AgentView {
         c.storage.block_duration_ms != config_.storage.block_duration_ms) {
       LogWarn("storage settings changed; they take effect at the next restart");
     }
+    if (!LogsSchema().Equal(c.logs, config_.logs)) {
+      LogWarn("logs settings changed; they take effect at the next restart "
+              "(read positions are kept)");
+      c.logs = config_.logs;
+    }
     bool interval_changed = c.agent.interval_ms != config_.agent.interval_ms;
     config_ = std::move(c);
     ApplyLogConfig(config_);
@@ -319,6 +347,7 @@ class AgentImpl : public AgentView {
     bool queued = pool_->Submit([this, collection] {
       auto metrics = std::make_shared<MetricSet>(collection->RunCycle());
       AddAgentMetrics(metrics.get());
+      if (logs_) logs_->Collect(metrics.get());
       const int64_t now = Clock::Real()->NowUnixNanos();
       if (db_) StoreCycle(metrics.get(), now);
       loop_->Post([this, metrics, now] {
@@ -368,6 +397,10 @@ class AgentImpl : public AgentView {
   // The Prometheus API over db_ (null without a store); used by HTTP threads.
   std::unique_ptr<promql::Engine> engine_;
   std::unique_ptr<PromApi> prom_api_;
+  // Logs (null when logs.enabled is false): the pipeline has its own
+  // thread; the Loki API reads the store from HTTP threads.
+  std::unique_ptr<LogService> logs_;
+  std::unique_ptr<LokiApi> loki_api_;
   StorageSection storage_;         // As opened (changes need a restart).
   StoreWriteHealth store_health_;  // Worker thread.
   int64_t last_sync_ms_ = 0;       // Worker thread.

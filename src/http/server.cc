@@ -26,6 +26,20 @@ HttpRequest Convert(const httplib::Request& req) {
 void Apply(const HttpResponse& in, httplib::Response& out) {
   out.status = in.status;
   for (const auto& [k, v] : in.headers) out.set_header(k, v);
+  if (in.stream) {
+    // Chunked: the producer runs once, on this server thread, writing as
+    // it goes; a write that fails (the client left) ends it.
+    out.set_chunked_content_provider(
+        in.content_type,
+        [stream = in.stream](size_t, httplib::DataSink& sink) {
+          stream([&sink](std::string_view chunk) {
+            return sink.is_writable() && sink.write(chunk.data(), chunk.size());
+          });
+          sink.done();
+          return true;
+        });
+    return;
+  }
   out.set_content(in.body, in.content_type);
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "base/status.h"
@@ -40,6 +41,12 @@ struct HttpResponse {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::map<std::string, std::string> headers;
+  // When set, the body is streamed (chunked) instead of `body`: the
+  // function is called once, after the handler returned, on the same
+  // server thread, and calls `write` per chunk; `write` returns false once
+  // the client is gone, and the function should then return.
+  using Writer = std::function<bool(std::string_view chunk)>;
+  std::function<void(const Writer& write)> stream;
 };
 
 struct HttpServerOptions {

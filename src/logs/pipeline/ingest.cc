@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "logs/metrics/log_metrics.h"
+#include "logs/process/processor.h"
+
 namespace tend::logs {
 
 std::string_view CutAtUtf8Boundary(std::string_view line, size_t max) {
@@ -110,8 +113,12 @@ void SourceIngest::Add(const SourceEntry& entry) {
   }
   if (record_.parse_error) ++stats_.parse_errors;
   line_.assign(entry.line);
-  // Processors and log metrics are attached here once they exist
-  // (processors_, metrics_).
+  if (processors_ != nullptr &&
+      processors_->Run(record_, line_) == ProcessorChain::kDrop) {
+    ++stats_.dropped;
+    return;
+  }
+  if (metrics_ != nullptr) metrics_->Observe(record_);
   std::string_view line = CutAtUtf8Boundary(line_, config_.max_line_bytes);
   if (line.size() != line_.size()) ++stats_.cut;
   BuildLabels(record_, entry.origin);

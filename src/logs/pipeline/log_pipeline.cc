@@ -250,9 +250,6 @@ void LogPipeline::Collect(MetricSet* out) const {
     out->Counter("tend_logs_parse_errors_total",
                  "Records no parser understood (stored whole).",
                  static_cast<double>(s.ingest.parse_errors), l);
-    out->Counter("tend_logs_processor_dropped_total",
-                 "Records dropped by processors (keep, drop, sample).",
-                 static_cast<double>(s.ingest.dropped), l);
     out->Counter("tend_logs_lines_cut_total",
                  "Records cut at the log store's line limit.",
                  static_cast<double>(s.ingest.cut), l);
