@@ -77,8 +77,7 @@ class AgentImpl : public AgentView {
     if (logs_) {
       LokiApiOptions lo;
       lo.limits.timeout_ns = config_.query.timeout_ms * 1'000'000;
-      loki_api_ =
-          std::make_unique<LokiApi>(logs_->store(), Clock::Real(), lo);
+      loki_api_ = std::make_unique<LokiApi>(logs_->store(), Clock::Real(), lo);
       loki_api_->Register(server_.get());
     }
     std::string host;
@@ -306,8 +305,9 @@ class AgentImpl : public AgentView {
       LogWarn("storage settings changed; they take effect at the next restart");
     }
     if (!LogsSchema().Equal(c.logs, config_.logs)) {
-      LogWarn("logs settings changed; they take effect at the next restart "
-              "(read positions are kept)");
+      LogWarn(
+          "logs settings changed; they take effect at the next restart "
+          "(read positions are kept)");
       c.logs = config_.logs;
     }
     bool interval_changed = c.agent.interval_ms != config_.agent.interval_ms;
@@ -470,6 +470,7 @@ nlohmann::json AgentImpl::StatusJson() const {
       {"collectors", collectors},
   };
   if (db_) data["tsdb"] = StoreStatsJson(db_->stats());
+  if (logs_) data["logs"] = logs_->StatusJson();
   if (snap) {
     const MetricSet& m = snap->metrics();
     double cpus = 0;

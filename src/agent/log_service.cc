@@ -49,8 +49,8 @@ Result<std::unique_ptr<logs::LogSource>> BuildSource(
     o.name = s.name;
     o.include = s.paths;
     o.exclude = s.exclude;
-    o.start_at = s.start_at == "end" ? logs::StartAt::kEnd
-                                     : logs::StartAt::kBeginning;
+    o.start_at =
+        s.start_at == "end" ? logs::StartAt::kEnd : logs::StartAt::kBeginning;
     ASSIGN_OR_RETURN(o.max_record_bytes, SizeOf(s.max_record_size));
     if (s.multiline == "start") {
       o.multiline.mode = logs::MultilineMode::kStartPattern;
@@ -110,6 +110,7 @@ Result<logs::IngestConfig> IngestConfigOf(const LogSourceSection& s) {
   ASSIGN_OR_RETURN(c.zone, ZoneOf(s.timezone));
   c.label_fields = s.labels;
   c.hostname = LocalHostname();
+  if (s.type == "file") c.origin_label = "filename";
   return c;
 }
 
@@ -169,8 +170,8 @@ Result<std::vector<logs::LogMetricConfig>> LogMetricConfigsOf(
       double v = 0;
       auto [p, ec] = std::from_chars(b.data(), b.data() + b.size(), v);
       if (ec != std::errc() || p != b.data() + b.size()) {
-        return InvalidArgumentError("log metric " + m.name +
-                                    ": bucket \"" + b + "\" is not a number");
+        return InvalidArgumentError("log metric " + m.name + ": bucket \"" + b +
+                                    "\" is not a number");
       }
       c.buckets.push_back(v);
     }
@@ -237,9 +238,9 @@ Result<std::unique_ptr<LogService>> LogService::Create(
   }
   logs::LogPipelineOptions po;
   po.commit_interval_ns = config.commit_interval_ms * 1'000'000;
-  ASSIGN_OR_RETURN(svc->pipeline_, logs::LogPipeline::Create(
-                                       svc->store_.get(), std::move(sources),
-                                       po));
+  ASSIGN_OR_RETURN(
+      svc->pipeline_,
+      logs::LogPipeline::Create(svc->store_.get(), std::move(sources), po));
   return svc;
 }
 
@@ -257,6 +258,36 @@ void LogService::Collect(MetricSet* out) const {
   pipeline_->Collect(out);
   for (const auto& chain : processors_) chain->Collect(out);
   if (metrics_) metrics_->Collect(out);
+}
+
+}  // namespace tend
+
+namespace tend {
+
+nlohmann::json LogService::StatusJson() const {
+  logs::PipelineStats st = pipeline_->stats();
+  nlohmann::json sources = nlohmann::json::array();
+  for (const logs::PipelineSourceStats& s : st.sources) {
+    sources.push_back({{"name", s.name},
+                       {"entries", s.source.entries},
+                       {"bytes", s.source.bytes},
+                       {"stored", s.ingest.records},
+                       {"parse_errors", s.ingest.parse_errors},
+                       {"dropped", s.ingest.dropped + s.source.dropped},
+                       {"truncated", s.source.truncated + s.ingest.cut},
+                       {"errors", s.source.errors + s.poll_errors},
+                       {"open", s.source.open}});
+  }
+  return {{"store",
+           {{"segments", st.store.segments},
+            {"disk_bytes", st.store.disk_bytes},
+            {"streams", st.store.streams},
+            {"blocks", st.store.blocks},
+            {"lines_committed", st.store.lines_committed}}},
+          {"commits", st.commits},
+          {"commit_errors", st.commit_errors},
+          {"last_commit_ok", st.last_commit_ok},
+          {"sources", sources}};
 }
 
 }  // namespace tend

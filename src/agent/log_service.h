@@ -12,6 +12,7 @@
 #define TEND_AGENT_LOG_SERVICE_H_
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,8 @@ class LogService {
   const logs::LogStore* store() const { return store_.get(); }
   // tend_logs_* and the log-derived metrics.
   void Collect(MetricSet* out) const;
+  // The "logs" member of /api/v1/status: the store and each source.
+  nlohmann::json StatusJson() const;
 
  private:
   LogService() = default;

@@ -70,11 +70,11 @@ void AppendStats(std::string* out, const logql::QueryStats& st) {
   double secs = static_cast<double>(st.exec_ns) / 1e9;
   double per_sec = secs > 0 ? 1 / secs : 0;
   *out += "{\"summary\":{\"bytesProcessedPerSecond\":";
-  *out += std::to_string(static_cast<int64_t>(
-      static_cast<double>(st.bytes_scanned) * per_sec));
+  *out += std::to_string(
+      static_cast<int64_t>(static_cast<double>(st.bytes_scanned) * per_sec));
   *out += ",\"linesProcessedPerSecond\":";
-  *out += std::to_string(static_cast<int64_t>(
-      static_cast<double>(st.lines_scanned) * per_sec));
+  *out += std::to_string(
+      static_cast<int64_t>(static_cast<double>(st.lines_scanned) * per_sec));
   *out += ",\"totalBytesProcessed\":" + std::to_string(st.bytes_scanned);
   *out += ",\"totalLinesProcessed\":" + std::to_string(st.lines_scanned);
   *out += ",\"totalEntriesReturned\":" + std::to_string(st.lines_kept);
@@ -128,7 +128,8 @@ Result<TimeRange> ParseRange(const HttpRequest& req, int64_t now,
                              int64_t lookback) {
   TimeRange r;
   ASSIGN_OR_RETURN(r.end, ParseLokiTime(req.Param("end"), now));
-  ASSIGN_OR_RETURN(r.start, ParseLokiTime(req.Param("start"), r.end - lookback));
+  ASSIGN_OR_RETURN(r.start,
+                   ParseLokiTime(req.Param("start"), r.end - lookback));
   if (r.end < r.start) {
     return InvalidArgumentError(
         "end timestamp must not be before or equal to start time");
@@ -252,8 +253,8 @@ void LokiApi::Query(const HttpRequest& req, HttpResponse* res) const {
   if (!limit.ok()) return Fail(res, limit.status());
   Result<logs::Direction> dir = ParseDirection(req.Param("direction"));
   if (!dir.ok()) return Fail(res, dir.status());
-  Result<logql::QueryResult> r = logql::EvalInstant(
-      *store_, **expr, *t, *dir, *limit, options_.limits);
+  Result<logql::QueryResult> r =
+      logql::EvalInstant(*store_, **expr, *t, *dir, *limit, options_.limits);
   if (!r.ok()) return Fail(res, r.status());
   Success(res, ResultData(*r));
 }
@@ -372,8 +373,8 @@ void LokiApi::Tail(const HttpRequest& req, HttpResponse* res) const {
     auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), follow_s);
     if (ec != std::errc() || p != f.data() + f.size() || follow_s < 0 ||
         follow_s > 60) {
-      return Fail(res, InvalidArgumentError(
-                           "invalid follow_seconds: want 0 to 60"));
+      return Fail(res,
+                  InvalidArgumentError("invalid follow_seconds: want 0 to 60"));
     }
   }
   std::shared_ptr<logql::Expr> expr(std::move(*parsed));

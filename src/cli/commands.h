@@ -50,6 +50,7 @@ int RunConfig(const ParsedFlags& flags);
 int RunVersion(const ParsedFlags& flags);
 int RunTsdb(const ParsedFlags& flags);
 int RunQuery(const ParsedFlags& flags);
+int RunLogs(const ParsedFlags& flags);
 
 extern const std::string_view kAgentHelp;
 extern const std::string_view kStatusHelp;
@@ -57,6 +58,7 @@ extern const std::string_view kConfigHelp;
 extern const std::string_view kVersionHelp;
 extern const std::string_view kTsdbHelp;
 extern const std::string_view kQueryHelp;
+extern const std::string_view kLogsHelp;
 
 }  // namespace tend
 

@@ -77,7 +77,7 @@ void SourceIngest::BuildLabels(const LogRecord& record,
     ++n;
   };
   set("app", record.app);
-  set("filename", origin);
+  if (!config_.origin_label.empty()) set(config_.origin_label, origin);
   set("host", record.host.empty() ? std::string_view(config_.hostname)
                                   : std::string_view(record.host));
   set("source", config_.source);
@@ -95,7 +95,10 @@ void SourceIngest::BuildLabels(const LogRecord& record,
     if (v != nullptr) set(name, *v);
   }
   labels_.resize(n);
-  if (!config_.label_fields.empty()) CanonicalizeLabels(&labels_);
+  if (!config_.label_fields.empty() ||
+      (!config_.origin_label.empty() && config_.origin_label != "filename")) {
+    CanonicalizeLabels(&labels_);
+  }
 }
 
 void SourceIngest::Add(const SourceEntry& entry) {

@@ -4,7 +4,8 @@
 //
 // Stream labels: `source` (the source's name), `host` (the record's host,
 // else this machine's hostname), `app` (when the record has one),
-// `filename` (file sources: the path read), and each field named in
+// `filename` (IngestConfig::origin_label: file sources' path read), and
+// each field named in
 // IngestConfig::label_fields that the record has (sanitized to a valid
 // label name). The stored line is the entry's text, after redaction.
 //

@@ -45,6 +45,7 @@ TEST_F(IngestTest, ParsesAndLabelsSyslogLines) {
   IngestConfig c;
   c.source = "auth";
   c.hostname = "thishost";
+  c.origin_label = "filename";
   c.zone = TimeZone::Utc();
   c.reference_time_ns = 1'700'000'000'000'000'000;  // 2023-11-14.
   auto ingest = SourceIngest::Create(c, store_.get(), nullptr, nullptr);
