@@ -40,6 +40,10 @@ struct IngestConfig {
   TimeZone zone = TimeZone::Local();
   std::vector<std::string> label_fields;
   std::string hostname;             // For `host` when the record names none.
+  // The stream label of SourceEntry::origin ("filename" for file sources);
+  // empty: origin is not a label (a syslog peer's address and port would
+  // make a stream per connection).
+  std::string origin_label;
   size_t max_line_bytes = 1 << 20;  // The store's limit.
   // For imports of old files: syslog year inference relative to this
   // (ParseOptions::reference_time_ns); 0: the receive time.
