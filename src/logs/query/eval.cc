@@ -104,6 +104,8 @@ Result<QueryResult> EvalRange(const logs::LogStore& store, const Expr& expr,
   result.type = ResultType::kMatrix;
   ASSIGN_OR_RETURN(auto value,
                    EvalMetric(store, expr, steps, &budget, &result.stats));
+  if (!value.is_scalar)
+    RETURN_IF_ERROR(budget.CheckSeries(value.series.size()));
   result.metric.type = promql::ValueType::kMatrix;
   if (value.is_scalar) {
     // A scalar over a range is one series without labels (as Loki).
@@ -142,6 +144,8 @@ Result<QueryResult> EvalInstant(const logs::LogStore& store, const Expr& expr,
   QueryResult result;
   ASSIGN_OR_RETURN(auto value,
                    EvalMetric(store, expr, steps, &budget, &result.stats));
+  if (!value.is_scalar)
+    RETURN_IF_ERROR(budget.CheckSeries(value.series.size()));
   if (value.is_scalar) {
     result.type = ResultType::kScalar;
     result.metric.type = promql::ValueType::kScalar;

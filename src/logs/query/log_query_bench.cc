@@ -101,9 +101,10 @@ int Main() {
             R"({source=~".+"} |= "Failed password")", kT0, end, 0);
   rc |= Run(**store, "| json | status >= 500",
             R"({source="api"} | json | status >= 500)", kT0, end, 0);
-  rc |= Run(**store, "sum by (status) count_over_time 1m",
-            R"(sum by (status) (count_over_time({source="api"} | json status [1m])))",
-            kT0, end, 15 * kSec);
+  rc |= Run(
+      **store, "sum by (status) count_over_time 1m",
+      R"(sum by (status) (count_over_time({source="api"} | json status [1m])))",
+      kT0, end, 15 * kSec);
   rc |= Run(**store, "sum count_over_time |= 1m",
             R"(sum(count_over_time({source=~".+"} |= "error" [1m])))", kT0, end,
             15 * kSec);

@@ -258,6 +258,22 @@ TEST_F(MetricQueryTest, AbsentAndEmptyAndSeriesLimit) {
   ASSERT_FALSE(many.ok());
   EXPECT_EQ(many.status().code(), StatusCode::kResourceExhausted);
   EXPECT_NE(many.status().message().find("max_series"), std::string::npos);
+  // The limit is on the result: the same lines summed into one series pass.
+  auto summed = InstantQuery(
+      db_.store(),
+      R"(sum(count_over_time({app="nginx"} | logfmt | drop latency, status [10m])))",
+      kT0 + 599 * kSec, lim);
+  ASSERT_TRUE(summed.ok()) << summed.status().ToString();
+  EXPECT_EQ(summed->metric.vector.size(), 1u);
+  // Memory before aggregating has its own bound.
+  lim.max_intermediate_series = 5;
+  auto inner = InstantQuery(
+      db_.store(),
+      R"(sum(count_over_time({app="nginx"} | logfmt | drop latency, status [10m])))",
+      kT0 + 599 * kSec, lim);
+  ASSERT_FALSE(inner.ok());
+  EXPECT_NE(inner.status().message().find("max_intermediate_series"),
+            std::string::npos);
 }
 
 }  // namespace

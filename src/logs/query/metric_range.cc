@@ -283,7 +283,7 @@ Result<MetricValue> EvalRangeAggregation(const logs::LogStore& store,
       }
       if (out == SIZE_MAX) {
         out = series.size();
-        status = budget->CheckSeries(out + 1);
+        status = budget->CheckIntermediateSeries(out + 1);
         if (!status.ok()) break;
         series.push_back({std::move(labels), {}, {}, true});
         cands.push_back(out);

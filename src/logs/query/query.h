@@ -40,6 +40,11 @@ struct QueryLimits {
   size_t max_entries = 5000;
   // Most series a metric result (or any intermediate vector) may hold.
   size_t max_series = 10000;
+  // Most series a range aggregation may hold before an outer aggregation
+  // reduces them (`sum by (status) (count_over_time({...} | json [1m]))`
+  // counts per full label set first, which may include a per-line field).
+  // Bounds memory; the result is still held to max_series.
+  size_t max_intermediate_series = 500000;
   // Most bytes of log lines read from the store by one query.
   uint64_t max_bytes_read = 4ull << 30;
   int64_t timeout_ns = 60'000'000'000;

@@ -56,6 +56,17 @@ class Budget {
     }
     return Status();
   }
+  Status CheckIntermediateSeries(size_t n) const {
+    if (n > limits_.max_intermediate_series) {
+      return Status(StatusCode::kResourceExhausted,
+                    "query would hold more than max_intermediate_series (" +
+                        std::to_string(limits_.max_intermediate_series) +
+                        ") series before aggregating; extract only the "
+                        "labels you group by (| json status) or narrow the "
+                        "selector");
+    }
+    return Status();
+  }
   int64_t ElapsedNs() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::steady_clock::now() - start_)
