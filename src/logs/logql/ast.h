@@ -274,6 +274,9 @@ struct BinaryExpr : Expr {
 struct LiteralExpr : Expr {
   LiteralExpr() : Expr(ExprKind::kLiteral) {}
   double value = 0;  // Always finite.
+  // `vector(N)`: a vector of one series without labels, N at every step
+  // (Grafana's data source health check sends `vector(1)+vector(1)`).
+  bool is_vector = false;
 };
 
 // Names as written in queries ("count_over_time", "topk", "+", "unless").

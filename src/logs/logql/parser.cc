@@ -56,8 +56,8 @@ constexpr NamedVectorOp kVectorOps[] = {
 
 // Loki functions and operators outside the subset, named in the error.
 constexpr const char* kUnsupportedFuncs[] = {
-    "rate_counter", "vector",      "label_replace", "sort",
-    "sort_desc",    "approx_topk", "variants",
+    "rate_counter", "label_replace", "sort",
+    "sort_desc",    "approx_topk",   "variants",
 };
 
 // The binary operator a token stands for; false when it is none.
@@ -257,8 +257,13 @@ Result<Parser::Parsed> Parser::ParseExpr(int min_prec, int depth) {
                    "log queries cannot be operands of binary operators; "
                    "use a range aggregation such as count_over_time(...)");
     }
-    const bool lit_l = lhs.e->kind == ExprKind::kLiteral;
-    const bool lit_r = rhs.e->kind == ExprKind::kLiteral;
+    // Numbers, not vector(N), which is a vector.
+    auto is_number = [](const Expr& e) {
+      return e.kind == ExprKind::kLiteral &&
+             !static_cast<const LiteralExpr&>(e).is_vector;
+    };
+    const bool lit_l = is_number(*lhs.e);
+    const bool lit_r = is_number(*rhs.e);
     if (IsSetOp(op) && (lit_l || lit_r)) {
       return Error(op_pos, std::string("set operator \"") + BinOpName(op) +
                                "\" needs vector operands, not numbers");
@@ -334,6 +339,22 @@ Result<Parser::Parsed> Parser::ParsePrimary(int depth) {
       }
       for (const NamedVectorOp& v : kVectorOps) {
         if (t.text == v.name) return ParseVectorAggregation(v.op, depth);
+      }
+      if (t.text == "vector" && Peek(1).type == Tok::kLParen) {
+        const int pos = t.pos;
+        Next();
+        Next();
+        const Token& n = Peek();
+        const auto v =
+            n.type == Tok::kNumber ? ParseNumberLiteral(n.text) : std::nullopt;
+        if (!v) return Unexpected("a number in vector(...)");
+        Next();
+        RETURN_IF_ERROR(ExpectTok(Tok::kRParen, "\")\""));
+        auto lit = std::make_unique<LiteralExpr>();
+        lit->pos = pos;
+        lit->value = *v;
+        lit->is_vector = true;
+        return Parsed{std::move(lit), 1};
       }
       for (const char* name : kUnsupportedFuncs) {
         if (t.text == name) {

@@ -208,9 +208,13 @@ void Print(const Expr& e, std::string* out) {
       *out += PipelineToString(q.pipeline);
       return;
     }
-    case ExprKind::kLiteral:
-      *out += FormatNumber(static_cast<const LiteralExpr&>(e).value);
+    case ExprKind::kLiteral: {
+      const auto& lit = static_cast<const LiteralExpr&>(e);
+      if (lit.is_vector) *out += "vector(";
+      *out += FormatNumber(lit.value);
+      if (lit.is_vector) *out += ')';
       return;
+    }
     case ExprKind::kRangeAggregation: {
       const auto& a = static_cast<const RangeAggregationExpr&>(e);
       *out += RangeOpName(a.op);

@@ -76,6 +76,8 @@ TEST(LogqlPrinterTest, ParenthesesOnlyWherePrecedenceNeedsThem) {
   EXPECT_EQ(RoundTrip("1 + (2 * 3)"), "1 + 2 * 3");
   EXPECT_EQ(RoundTrip("(1 + 2) + 3"), "1 + 2 + 3");
   EXPECT_EQ(RoundTrip("1 + (2 + 3)"), "1 + (2 + 3)");
+  EXPECT_EQ(RoundTrip("vector(1)+vector(1)"), "vector(1) + vector(1)");
+  EXPECT_EQ(RoundTrip("vector(1) > bool 0"), "vector(1) > bool 0");
   EXPECT_EQ(RoundTrip("2 ^ (3 ^ 2)"), "2 ^ 3 ^ 2");
   EXPECT_EQ(RoundTrip("(2 ^ 3) ^ 2"), "(2 ^ 3) ^ 2");
   EXPECT_EQ(RoundTrip(R"({a="b"} | (x=1 or y=2) and z=3)"),

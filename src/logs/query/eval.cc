@@ -26,9 +26,17 @@ Result<internal::MetricValue> EvalMetric(const logs::LogStore& store,
   RETURN_IF_ERROR(budget->CheckTime());
   switch (expr.kind) {
     case ExprKind::kLiteral: {
+      const auto& lit = static_cast<const LiteralExpr&>(expr);
       internal::MetricValue v;
+      if (lit.is_vector) {
+        internal::StepSeries s;
+        s.v.assign(steps.n, lit.value);
+        s.has.assign(steps.n, 1);
+        v.series.push_back(std::move(s));
+        return v;
+      }
       v.is_scalar = true;
-      v.scalar = static_cast<const LiteralExpr&>(expr).value;
+      v.scalar = lit.value;
       return v;
     }
     case ExprKind::kRangeAggregation:

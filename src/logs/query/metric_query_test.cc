@@ -276,5 +276,22 @@ TEST_F(MetricQueryTest, AbsentAndEmptyAndSeriesLimit) {
             std::string::npos);
 }
 
+// Grafana's Loki data source checks its connection with this query at
+// time=4s; it must answer a one-element vector [2].
+TEST_F(MetricQueryTest, VectorLiteralForGrafanasHealthCheck) {
+  auto r = InstantQuery(db_.store(), "vector(1)+vector(1)", 4 * kSec);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->type, ResultType::kVector);
+  ASSERT_EQ(r->metric.vector.size(), 1u);
+  EXPECT_TRUE(r->metric.vector[0].labels.empty());
+  EXPECT_EQ(r->metric.vector[0].v, 2);
+  // Against a real series: vector(N) has no labels, so only a series
+  // without labels would match; count_over_time's series have labels.
+  auto scaled = InstantQuery(
+      db_.store(), R"(sum(count_over_time({app="nginx"}[1m])) * vector(0))",
+      kT0 + 30 * kSec);
+  ASSERT_TRUE(scaled.ok()) << scaled.status().ToString();
+}
+
 }  // namespace
 }  // namespace tend::logql

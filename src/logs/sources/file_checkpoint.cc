@@ -86,7 +86,8 @@ std::string EncodeFileCheckpoint(const FileCheckpoint& checkpoint) {
                         static_cast<long long>(checkpoint.scan_unix_ns));
   out.append(buf, static_cast<size_t>(n));
   for (const FilePosition& f : checkpoint.files) {
-    n = std::snprintf(buf, sizeof(buf), "f %llu %llu %u %016llx %llu ",
+    n = std::snprintf(buf, sizeof(buf), "%c %llu %llu %u %016llx %llu ",
+                      f.retired ? 'r' : 'f',
                       static_cast<unsigned long long>(f.id.dev),
                       static_cast<unsigned long long>(f.id.ino),
                       static_cast<unsigned>(f.fp.len),
@@ -174,8 +175,11 @@ Result<FileCheckpoint> DecodeFileCheckpoint(std::string_view text) {
       cp.done.push_back({dev, ino});
       continue;
     }
-    if (kind != "f") return Damaged(line_no, "unknown line kind");
+    if (kind != "f" && kind != "r") {
+      return Damaged(line_no, "unknown line kind");
+    }
     FilePosition f;
+    f.retired = kind == "r";
     unsigned fp_len = 0;
     if (!ParseNumber(NextField(&line), 10, &fp_len) || fp_len > (1u << 20)) {
       return Damaged(line_no, "bad fingerprint length");

@@ -4,6 +4,7 @@
 //   tend-files 1
 //   scan <unix ns>
 //   f <dev> <ino> <fp_len> <fp_hash:16 hex> <offset> <path, %-escaped>
+//   r <dev> <ino> <fp_len> <fp_hash:16 hex> <offset> <path, %-escaped>
 //   d <dev> <ino>
 //   ...
 //   crc32c <8 hex>
@@ -32,6 +33,9 @@ struct FilePosition {
   uint64_t offset = 0;
   // Where the file was last seen (it may have been renamed since).
   std::string path;
+  // A retired file ('r' line): read to its end and closed, remembered so
+  // that it is not taken for a rotation tend has not read.
+  bool retired = false;
   friend bool operator==(const FilePosition&, const FilePosition&) = default;
 };
 
@@ -41,8 +45,9 @@ struct FileCheckpoint {
   // under a rotated name may never have been seen (file_source.h).
   int64_t scan_unix_ns = 0;
   std::vector<FilePosition> files;
-  // Files read to their end and closed since that scan: not to be taken
-  // for unseen rotations.
+  // "d" lines of older checkpoints (files closed around the last scan).
+  // Decoded and written back for compatibility; the source no longer uses
+  // them (retired files carry their fingerprint in `files`).
   std::vector<FileId> done;
   friend bool operator==(const FileCheckpoint&,
                          const FileCheckpoint&) = default;

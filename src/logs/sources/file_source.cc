@@ -84,12 +84,48 @@ SourceStats FileSource::stats() const { return stats_; }
 std::string FileSource::Checkpoint() const {
   FileCheckpoint cp;
   cp.scan_unix_ns = last_scan_unix_ns_;
-  cp.files.reserve(files_.size());
-  for (const auto& f : files_) {
-    cp.files.push_back({f->id, f->fp, f->Position(), f->path});
+  std::vector<const TailedFile*> by_seq;
+  by_seq.reserve(files_.size());
+  for (const auto& f : files_) by_seq.push_back(f.get());
+  std::stable_sort(
+      by_seq.begin(), by_seq.end(),
+      [](const auto* a, const auto* b) { return a->seq < b->seq; });
+  cp.files.reserve(by_seq.size());
+  for (const TailedFile* f : by_seq) {
+    cp.files.push_back({f->id, f->fp, f->Position(), f->path, f->retired});
   }
-  for (const auto& [id, birth] : done_) cp.done.push_back(id);
   return EncodeFileCheckpoint(cp);
+}
+
+std::vector<internal::TailedFile*> FileSource::ReadOrder() {
+  // Finite files (rotated away, deleted, copies) hold older content than
+  // the live files, and among themselves their content ended in the order
+  // of their modification times (a rotated file is not written after its
+  // rotation; a copy is written when its original's content ends). Equal
+  // times (one timestamp tick) fall back to discovery order, in which a
+  // copy precedes the truncated file it came from.
+  std::vector<TailedFile*> order;
+  std::vector<TailedFile*> live;
+  for (auto& f : files_) {
+    if (f->fd < 0) continue;  // Retired, or a finished gzip file.
+    (f->drain_first || !f->in_globs ? order : live).push_back(f.get());
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto* a, const auto* b) {
+                     if (a->last_mtime_ns != b->last_mtime_ns) {
+                       return a->last_mtime_ns < b->last_mtime_ns;
+                     }
+                     return a->seq < b->seq;
+                   });
+  // Live files from a rotating start so one busy file cannot starve the
+  // others.
+  if (!live.empty()) {
+    size_t start = round_robin_++ % live.size();
+    std::rotate(live.begin(), live.begin() + static_cast<ptrdiff_t>(start),
+                live.end());
+    order.insert(order.end(), live.begin(), live.end());
+  }
+  return order;
 }
 
 Result<size_t> FileSource::Poll(EntrySink& sink, size_t max_bytes) {
@@ -101,42 +137,45 @@ Result<size_t> FileSource::Poll(EntrySink& sink, size_t max_bytes) {
     Rescan(ctx.now_ns);
   }
 
-  // Finite work first: copytruncate copies and files rotated away or
-  // deleted, oldest first, so a file's old content goes out before the
-  // content of its successor at the same path. Then the live files, from a
-  // rotating start so one busy file cannot starve the others.
-  std::vector<TailedFile*> order;
-  std::vector<TailedFile*> live;
-  for (auto& f : files_) {
-    (f->drain_first || !f->in_globs ? order : live).push_back(f.get());
-  }
-  if (!live.empty()) {
-    size_t start = round_robin_++ % live.size();
-    std::rotate(live.begin(), live.begin() + static_cast<ptrdiff_t>(start),
-                live.end());
-    order.insert(order.end(), live.begin(), live.end());
-  }
-  for (TailedFile* f : order) {
-    if (ctx.full()) break;
-    ServiceFile(*f, ctx);
+  // Servicing a file may find files holding its older content (a copy, a
+  // rotation nobody saw): it then reads nothing and the order is computed
+  // again, so those go first. Bounded; the next Poll goes on.
+  for (int round = 0; round < 16 && !ctx.full(); ++round) {
+    // Every file's truncation is checked after the last directory listing
+    // and before any file it revealed is read: a rotated file found there
+    // may hold a later generation of a live file than the copy its
+    // truncation leads to, which must go first.
+    std::vector<TailedFile*> open;
+    for (auto& f : files_) {
+      if (f->fd >= 0 && !f->is_gzip) open.push_back(f.get());
+    }
+    for (TailedFile* f : open) CheckTruncation(*f, ctx.now_ns);
+    bool requeued = false;
+    for (TailedFile* f : ReadOrder()) {
+      if (ctx.full()) break;
+      if (ServiceFile(*f, ctx)) {
+        requeued = true;
+        break;
+      }
+    }
+    if (!requeued) break;
   }
 
-  // Close and forget files that are gone from the globs, fully read and
-  // quiet for rotate_wait; gzip files that are done stay tracked (closed)
-  // while they match, so they are not read again.
-  for (auto it = files_.begin(); it != files_.end();) {
-    TailedFile& f = **it;
+  // Files gone from the globs, fully read and quiet for rotate_wait are
+  // finished and retired: closed, but remembered (identity and end) while
+  // they stay in their directory, so no scan reads them again. Finished
+  // gzip files that still match stay tracked (closed) likewise.
+  for (auto& fp : files_) {
+    TailedFile& f = *fp;
+    if (f.retired || f.in_globs) continue;
     bool finished = f.is_gzip ? f.gz_done
-                              : f.at_eof && !f.drain_first &&
+                              : f.fd >= 0 && f.at_eof && !f.drain_first &&
                                     ctx.now_ns - f.last_change_ns >=
                                         options_.rotate_wait_ns;
-    if (!f.in_globs && finished && !ctx.full()) {
+    if (finished && !ctx.full()) {
       Finish(f, ctx);
-      done_.emplace_back(f.id, f.fd >= 0 ? BirthTimeNs(f.fd, "") : RealNowNs());
       CloseFile(f);
-      it = files_.erase(it);
-    } else {
-      ++it;
+      f.retired = true;
     }
   }
   return ctx.entries;
@@ -148,15 +187,15 @@ void FileSource::ReadError(TailedFile& f, const Status& status) {
           {{"source", options_.name}, {"path", f.path}, {"err", status}});
 }
 
-bool FileSource::CheckTruncation(TailedFile& f, int64_t now_ns) {
+void FileSource::CheckTruncation(TailedFile& f, int64_t now_ns) {
   struct stat st;
   if (fstat(f.fd, &st) != 0) {
     ReadError(f, ErrnoError("fstat " + f.path, errno));
-    return false;
+    return;
   }
   int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * kNanosPerSecond +
                   st.st_mtim.tv_nsec;
-  if (st.st_size == f.last_size && mtime == f.last_mtime_ns) return false;
+  if (st.st_size == f.last_size && mtime == f.last_mtime_ns) return;
   f.last_size = st.st_size;
   f.last_mtime_ns = mtime;
   f.last_change_ns = now_ns;
@@ -170,42 +209,33 @@ bool FileSource::CheckTruncation(TailedFile& f, int64_t now_ns) {
         f.fd, options_.fingerprint_bytes, fp_scratch_.data(), &f.fp);
     if (!verified.ok()) {
       ReadError(f, verified.status());
-      return false;
+      return;
     }
     same = *verified;
   }
-  return same ? false : HandleTruncation(f, now_ns);
+  if (!same) HandleTruncation(f, now_ns);
 }
 
-void FileSource::ServiceFile(TailedFile& f, PollContext& ctx) {
-  if (f.fd < 0) return;  // A finished gzip file.
+bool FileSource::ServiceFile(TailedFile& f, PollContext& ctx) {
+  if (f.fd < 0) return false;  // Retired, or a finished gzip file.
   if (!f.is_gzip) {
-    // Nothing known of f's content (new or just truncated, empty when
-    // fingerprinted): it may have been copied and truncated again since,
-    // so look for such copies before reading it.
-    bool queued = CheckTruncation(f, ctx.now_ns);
-    if (!queued && f.fp.len == 0 && f.Position() == 0 && !f.at_eof) {
-      queued = QueueUnseenBefore(f, ctx.now_ns);
+    const uint64_t before = next_seq_;
+    CheckTruncation(f, ctx.now_ns);
+    // Nothing known of f's content (new, or empty when fingerprinted) and
+    // it changed: it may have been copied and truncated, or renamed away
+    // and replaced, since; such files hold older lines than f's.
+    if (f.fp.len == 0 && f.Position() == 0 && !f.at_eof) {
+      ScanRotations(/*baseline=*/false, ctx.now_ns);
     }
-    if (queued) {
-      // Lines in the copies were written before f's new ones.
-      std::vector<TailedFile*> first;
-      for (auto& g : files_) {
-        if (g.get() != &f && g->drain_first) first.push_back(g.get());
-      }
-      for (TailedFile* g : first) {
-        ServiceFile(*g, ctx);
-        if (!g->at_eof) return;
-      }
-    }
+    if (next_seq_ != before) return true;
   }
   if (!f.at_eof) ReadLines(f, ctx);
-  if (!f.at_eof) return;
+  if (!f.at_eof) return false;
   f.drain_first = false;
   if (f.is_gzip && f.gz_done) {
     Finish(f, ctx);
     CloseFile(f);
-    return;
+    return false;
   }
   // A pending record waits for its next line at most flush_timeout; in a
   // file that is gone it cannot get one.
@@ -214,6 +244,7 @@ void FileSource::ServiceFile(TailedFile& f, PollContext& ctx) {
                           multiline_->options().flush_timeout_ns)) {
     EmitPending(f, ctx);
   }
+  return false;
 }
 
 Result<size_t> FileSource::ReadAt(TailedFile& f, uint64_t offset, char* out,
@@ -255,7 +286,7 @@ void FileSource::ReadLines(TailedFile& f, PollContext& ctx) {
           f.fp = {static_cast<uint32_t>(len),
                   FingerprintHash(std::string_view(buf, len))};
         }
-      } else if (f.fp.len < options_.fingerprint_bytes || f.fp.len > 0) {
+      } else {
         same = VerifyAndExtendFingerprint(f.fd, options_.fingerprint_bytes,
                                           fp_scratch_.data(), &f.fp);
       }

@@ -103,28 +103,42 @@ class FileSource final : public LogSource {
   void WatchDirectories();
   void DrainInotify();
   void Rescan(int64_t now_ns);
+  // The tracked or retired file with this device and inode, or nullptr.
   TailedFile* FindTracked(const FileId& id);
-  // Opens `path` as a new tracked file starting at `offset` (or its end
-  // when `at_end`); nullptr (logged, counted) when it cannot be opened.
+  // Opens `path` as a new tracked file starting at 0 (or after its last
+  // newline when `at_end`); nullptr (logged, counted) when it cannot be
+  // opened.
   TailedFile* OpenNew(const std::string& path, bool at_end, int64_t now_ns);
-  // Files created at a watched path and rotated away before any scan saw
-  // them (fast rotations, or rotations while tend was down): found under
-  // a rotated name created since `since_unix_ns` (file_source_restore.cc).
-  void FindUnseenRotations(int64_t since_unix_ns, int64_t now_ns);
-  // The content behind `f` changed under it: finds the copy of the old
-  // content in its directory (copytruncate) and queues it at f's position,
-  // then restarts `f` at 0.
-  // Finds unseen rotations (below) and queues them to be read before `f`
-  // (older content); true when it found any.
-  bool QueueUnseenBefore(TailedFile& f, int64_t now_ns);
-  // Returns true when it queued files (copies) to read before `f`.
-  bool HandleTruncation(TailedFile& f, int64_t now_ns);
+  // Lists the directories of the include patterns for files named like a
+  // rotation of a matching path (the path plus a suffix starting with '.',
+  // '-' or '_'): follows tracked files renamed again, forgets retired files
+  // whose inode is gone, and opens, to be read whole before the live
+  // files, every such file tend has not accounted for (not tracked, not
+  // retired, not a copy of a tracked file's content, which the truncation
+  // handling takes). With `baseline` (the first scan without a
+  // checkpoint) unknown files are retired at their end instead: they are
+  // history, not rotations tend missed (file_source_restore.cc).
+  void ScanRotations(bool baseline, int64_t now_ns);
+  // `name` in `dir` is a tracked path plus a rotation suffix.
+  bool IsRotationName(const std::string& dir, std::string_view name) const;
+  // The file behind `fd` (of `size` bytes) starts like a tracked or
+  // retired file's known content: a copy, not a rotation to read.
+  bool IsCopyOfKnownContent(int fd, uint64_t size);
+  // The content behind `f` changed under it (truncated, plain or by
+  // copytruncate): finds the copy of the old content in its directory (a
+  // file starting with f's fingerprint, at least as long as f's position)
+  // and queues it at f's position, queues any other unread rotation, then
+  // restarts `f` at 0.
+  void HandleTruncation(TailedFile& f, int64_t now_ns);
 
   // Reading (file_source.cc).
-  // Notices truncation and content replacement; true when copies were
-  // queued that must be read before `f`.
-  bool CheckTruncation(TailedFile& f, int64_t now_ns);
-  void ServiceFile(TailedFile& f, PollContext& ctx);
+  // The files to service, in the order their content must go out.
+  std::vector<TailedFile*> ReadOrder();
+  // Notices truncation and content replacement (HandleTruncation).
+  void CheckTruncation(TailedFile& f, int64_t now_ns);
+  // Reads what `f` has; returns true, having read nothing, when it found
+  // files with older content to read first (the order must be recomputed).
+  bool ServiceFile(TailedFile& f, PollContext& ctx);
   void ReadLines(TailedFile& f, PollContext& ctx);
   Result<size_t> ReadAt(TailedFile& f, uint64_t offset, char* out, size_t n);
   void OnLine(TailedFile& f, std::string_view line, bool truncated,
@@ -148,17 +162,12 @@ class FileSource final : public LogSource {
   bool scanned_once_ = false;
   bool restored_ = false;  // A non-empty checkpoint was restored.
   int64_t next_rescan_ns_ = 0;
-  // Real time the last scan started (0: none yet, or no checkpoint).
+  // Real time the last scan started (informational, in the checkpoint).
   int64_t last_scan_unix_ns_ = 0;
-  // Paths that matched the globs (and restored paths): the names whose
-  // rotations FindUnseenRotations looks for. Bounded (kMaxBases).
-  std::set<std::string> bases_;
-  // Files read to the end and closed since about the last scan, with their
-  // creation time, so they are not taken for unseen rotations.
-  std::vector<std::pair<FileId, int64_t>> done_;
   uint64_t next_seq_ = 0;
   size_t round_robin_ = 0;
-  std::vector<std::unique_ptr<TailedFile>> files_;  // By seq.
+  // Tracked and retired files, in no particular order (see seq).
+  std::vector<std::unique_ptr<TailedFile>> files_;
   std::set<std::string> failed_paths_;  // Open failures already logged.
   std::vector<char> buffer_;            // Shared read buffer.
   std::vector<char> fp_scratch_;

@@ -1,13 +1,16 @@
 // FileSource::Restore: reopening checkpointed files (also under their
-// rotated names), and finding the files rotated while tend was down that
-// it never saw.
+// rotated names), and finding the rotated files tend has not read (rotated
+// while it was down, or faster than it looked).
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <map>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string_view>
 
 #include "base/log.h"
 #include "logs/sources/file_checkpoint.h"
@@ -22,9 +25,9 @@ std::string JoinPath(const std::string& dir, const char* name) {
   return dir == "/" ? "/" + std::string(name) : dir + "/" + name;
 }
 
-std::string BaseName(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
+int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * kNanosPerSecond +
+         st.st_mtim.tv_nsec;
 }
 
 // Finds the file with `id` at `path` or anywhere in its directory.
@@ -37,7 +40,10 @@ std::string Locate(const FilePosition& pos) {
   }
   const std::string dir = DirName(pos.path);
   std::string found;
-  if (DIR* d = opendir(dir.c_str())) {
+  // readdir may miss a file renamed while it runs: list a few times.
+  for (int attempt = 0; attempt < 3 && found.empty(); ++attempt) {
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr) break;
     while (struct dirent* e = readdir(d)) {
       if (e->d_ino != pos.id.ino) continue;
       std::string path = JoinPath(dir, e->d_name);
@@ -63,13 +69,40 @@ Status FileSource::Restore(std::string_view checkpoint) {
   }
   restored_ = true;
   last_scan_unix_ns_ = decoded->scan_unix_ns;
-  for (const FileId& id : decoded->done) {
-    done_.emplace_back(id, decoded->scan_unix_ns);
-  }
   const int64_t now_ns = clock_->MonotonicNanos();
+  // Everything the checkpoint knows is in place before any truncation is
+  // handled: that looks for unread rotations, and a file listed later in
+  // the checkpoint must not be taken for one.
+  std::vector<std::pair<TailedFile*, uint64_t>> opened;
   for (const FilePosition& pos : decoded->files) {
-    bases_.insert(pos.path);
-    std::string found = Locate(pos);
+    if (FindTracked(pos.id) != nullptr) continue;  // Listed twice.
+    if (pos.retired) {
+      auto f = std::make_unique<TailedFile>();
+      f->seq = next_seq_++;
+      f->id = pos.id;
+      f->fp = pos.fp;
+      f->consumed = pos.offset;
+      f->path = pos.path;
+      f->retired = true;
+      f->in_globs = false;
+      f->is_gzip = pos.path.ends_with(".gz");
+      files_.push_back(std::move(f));
+      continue;
+    }
+    // The file may be renamed between the look-up and the open (a
+    // rotation right now): look again until the opened file is it.
+    TailedFile* f = nullptr;
+    std::string found;
+    for (int attempt = 0; attempt < 8 && f == nullptr; ++attempt) {
+      found = Locate(pos);
+      if (found.empty()) break;
+      f = OpenNew(found, false, now_ns);
+      if (f != nullptr && !(f->id == pos.id)) {
+        CloseFile(*f);
+        std::erase_if(files_, [&](const auto& g) { return g.get() == f; });
+        f = nullptr;
+      }
+    }
     if (found.empty()) {
       LogWarn("checkpointed log file is gone; its unread lines are lost",
               {{"source", options_.name},
@@ -77,21 +110,17 @@ Status FileSource::Restore(std::string_view checkpoint) {
                {"offset", static_cast<long long>(pos.offset)}});
       continue;
     }
-    if (FindTracked(pos.id) != nullptr) continue;  // Listed twice.
-    TailedFile* f = OpenNew(found, false, now_ns);
     if (f == nullptr) continue;
-    if (!(f->id == pos.id)) {  // Replaced between stat and open.
-      f->consumed = 0;
-      continue;
-    }
     f->fp = pos.fp;
     f->consumed = pos.offset;
-    if (f->is_gzip) continue;  // Immutable; ReadAt skips to the offset.
-    struct stat st;
+    if (!f->is_gzip) opened.emplace_back(f, pos.offset);
+  }
+  for (auto [f, offset] : opened) {
     Result<bool> same = VerifyAndExtendFingerprint(
         f->fd, options_.fingerprint_bytes, fp_scratch_.data(), &f->fp);
+    struct stat st;
     if (!same.ok() || !*same || fstat(f->fd, &st) != 0 ||
-        static_cast<uint64_t>(st.st_size) < pos.offset) {
+        static_cast<uint64_t>(st.st_size) < offset) {
       // Truncated, copytruncated or a reused inode while tend was down.
       HandleTruncation(*f, now_ns);
     }
@@ -99,69 +128,201 @@ Status FileSource::Restore(std::string_view checkpoint) {
   return Status::Ok();
 }
 
-// A candidate is in the directory of a base path, named like a rotation of
-// it (the base name plus a suffix), matches no include glob (those are
-// discovered the normal way), is not compressed (a compressed rotation
-// repeats content read elsewhere), is neither tracked nor recently done,
-// was created since `since_unix_ns`, and is not a copy of a tracked file's
-// known content (a copytruncate copy, found when the truncation is
-// noticed). Filesystems without creation times skip this.
-void FileSource::FindUnseenRotations(int64_t since_unix_ns, int64_t now_ns) {
-  std::map<std::string, std::vector<std::string>> by_dir;
-  for (const std::string& base : bases_) {
-    by_dir[DirName(base)].push_back(BaseName(base));
+bool FileSource::IsRotationName(const std::string& dir,
+                                std::string_view name) const {
+  if (name.ends_with(".gz")) return false;  // Compressed: read elsewhere.
+  std::string prefix = dir == "/" ? "/" : dir + "/";
+  const size_t dir_len = prefix.size();
+  for (size_t k = 1; k < name.size(); ++k) {
+    char c = name[k];
+    if (c != '.' && c != '-' && c != '_') continue;
+    prefix.resize(dir_len);
+    prefix.append(name.substr(0, k));
+    if (MatchesAnyGlob(prefix, options_.include) &&
+        !MatchesAnyGlob(prefix, options_.exclude)) {
+      return true;
+    }
   }
-  std::vector<std::pair<int64_t, std::string>> unseen;
-  for (const auto& [dir, names] : by_dir) {
+  return false;
+}
+
+bool FileSource::IsCopyOfKnownContent(int fd, uint64_t size) {
+  for (auto& g : files_) {
+    if (g->is_gzip) continue;
+    if (g->fp.len > 0) {
+      if (size >= g->fp.len) {
+        Result<Fingerprint> fp =
+            ReadFingerprint(fd, g->fp.len, fp_scratch_.data());
+        if (fp.ok() && *fp == g->fp) return true;
+      } else if (g->fd >= 0) {
+        // Shorter than what tend knows of g: a copy being written?
+        const auto n = static_cast<uint32_t>(size);
+        Result<Fingerprint> mine = ReadFingerprint(g->fd, n, fp_scratch_.data());
+        Result<Fingerprint> theirs = ReadFingerprint(fd, n, fp_scratch_.data());
+        if (mine.ok() && theirs.ok() && mine->len == n && *mine == *theirs) {
+          return true;
+        }
+      }
+      continue;
+    }
+    // A live file whose content tend has not seen yet: the candidate is a
+    // copy (not yet truncated) if both start alike. Fingerprinting g now
+    // makes a truncation after this point show as one.
+    if (g->fd < 0 || !g->in_globs || g->Position() != 0) continue;
+    struct stat st;
+    if (fstat(g->fd, &st) != 0) continue;
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(
+        {options_.fingerprint_bytes, size, static_cast<uint64_t>(st.st_size)}));
+    if (n == 0) continue;
+    Result<Fingerprint> mine =
+        ReadFingerprint(g->fd, static_cast<uint32_t>(n), fp_scratch_.data());
+    Result<Fingerprint> theirs =
+        ReadFingerprint(fd, static_cast<uint32_t>(n), fp_scratch_.data());
+    if (mine.ok() && theirs.ok() && mine->len == n && *mine == *theirs) {
+      g->fp = *mine;
+      return true;
+    }
+  }
+  return false;
+}
+
+void FileSource::ScanRotations(bool baseline, int64_t now_ns) {
+  std::vector<std::string> dirs = GlobDirectories(options_.include);
+  std::vector<FileId> present;
+  std::set<std::string> listed;
+  struct Unseen {
+    std::string path;
+    FileId id;
+  };
+  std::vector<Unseen> unseen;
+  for (const std::string& dir : dirs) {
     DIR* d = opendir(dir.c_str());
     if (d == nullptr) continue;
+    listed.insert(dir);
     while (struct dirent* e = readdir(d)) {
       std::string_view name(e->d_name);
-      bool rotated = false;
-      for (const std::string& base : names) {
-        rotated |= name.size() > base.size() && name.starts_with(base);
+      if (name == "." || name == "..") continue;
+      std::string path = JoinPath(dir, e->d_name);
+      if (MatchesAnyGlob(path, options_.include) &&
+          !MatchesAnyGlob(path, options_.exclude)) {
+        continue;  // Discovered by the glob expansion.
       }
-      if (!rotated || name.ends_with(".gz")) continue;
-      std::string candidate = JoinPath(dir, e->d_name);
-      if (MatchesAnyGlob(candidate, options_.include) &&
-          !MatchesAnyGlob(candidate, options_.exclude)) {
-        continue;
-      }
+      if (!IsRotationName(dir, name)) continue;
       struct stat st;
-      if (stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
       FileId id{static_cast<uint64_t>(st.st_dev),
                 static_cast<uint64_t>(st.st_ino)};
-      if (FindTracked(id) != nullptr) continue;
-      bool done = false;
-      for (const auto& [done_id, birth] : done_) done |= done_id == id;
-      if (done) continue;
-      int64_t birth = BirthTimeNs(-1, candidate.c_str());
-      if (birth < 0 || birth < since_unix_ns) continue;
-      unseen.emplace_back(birth, candidate);
+      present.push_back(id);
+      TailedFile* t = FindTracked(id);
+      if (t != nullptr && !t->retired) {
+        t->path = path;  // Renamed again (.1 -> .2).
+        continue;
+      }
+      const int64_t mtime = MtimeNs(st);
+      if (t != nullptr && t->last_size == static_cast<int64_t>(st.st_size) &&
+          t->last_mtime_ns == mtime) {
+        t->path = path;  // Retired and unchanged.
+        continue;
+      }
+      int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+      if (fd < 0) continue;
+      // A retired file with its content still there (grown or not) stays
+      // known; a new file on a reused inode is not that file.
+      if (t != nullptr && !t->is_gzip) {
+        Result<Fingerprint> fp =
+            ReadFingerprint(fd, t->fp.len, fp_scratch_.data());
+        if (fp.ok() && *fp == t->fp &&
+            static_cast<uint64_t>(st.st_size) >= t->consumed) {
+          close(fd);
+          t->path = path;
+          t->last_size = static_cast<int64_t>(st.st_size);
+          t->last_mtime_ns = mtime;
+          if (static_cast<uint64_t>(st.st_size) > t->consumed) {
+            LogWarn(
+                "rotated log file grew after it was finished; the "
+                "lines written after rotate_wait are not read",
+                {{"source", options_.name}, {"path", path}});
+          }
+          continue;
+        }
+        std::erase_if(files_, [&](const auto& g) { return g.get() == t; });
+      }
+      if (baseline) {
+        // History from before tend first looked: known, not read.
+        auto f = std::make_unique<TailedFile>();
+        f->seq = next_seq_++;
+        f->id = id;
+        f->path = path;
+        f->retired = true;
+        f->in_globs = false;
+        f->consumed = static_cast<uint64_t>(st.st_size);
+        f->last_size = static_cast<int64_t>(st.st_size);
+        f->last_mtime_ns = mtime;
+        Result<Fingerprint> fp =
+            ReadFingerprint(fd, options_.fingerprint_bytes, fp_scratch_.data());
+        close(fd);
+        if (!fp.ok()) continue;
+        f->fp = *fp;
+        files_.push_back(std::move(f));
+        continue;
+      }
+      // Nothing to read yet; maybe a copy just created: looked at again
+      // once it has content.
+      if (st.st_size == 0) {
+        close(fd);
+        continue;
+      }
+      if (IsCopyOfKnownContent(fd, static_cast<uint64_t>(st.st_size))) {
+        close(fd);
+        continue;
+      }
+      close(fd);
+      unseen.push_back({path, id});
     }
     closedir(d);
   }
-  std::sort(unseen.begin(), unseen.end());
-  for (const auto& [birth, candidate] : unseen) {
-    int fd = open(candidate.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) continue;
-    bool copy = false;
-    for (const auto& g : files_) {
-      if (g->fp.len == 0 || g->is_gzip ||
-          DirName(g->path) != DirName(candidate)) {
-        continue;
-      }
-      Result<Fingerprint> fp =
-          ReadFingerprint(fd, g->fp.len, fp_scratch_.data());
-      copy |= fp.ok() && *fp == g->fp;
+  // Retired files whose inode left their directory are forgotten, once
+  // several listings in a row missed them and their last name is not them
+  // (readdir may skip a file renamed while it runs).
+  constexpr int kMissingListings = 3;
+  for (auto& f : files_) {
+    if (!f->retired || f->is_gzip || !listed.count(DirName(f->path))) continue;
+    if (std::find(present.begin(), present.end(), f->id) != present.end()) {
+      f->missing = 0;
+      continue;
     }
-    close(fd);
-    if (copy) continue;
-    TailedFile* f = OpenNew(candidate, false, now_ns);
+    struct stat st;
+    if (stat(f->path.c_str(), &st) == 0 &&
+        static_cast<uint64_t>(st.st_ino) == f->id.ino &&
+        static_cast<uint64_t>(st.st_dev) == f->id.dev) {
+      f->missing = 0;
+      continue;
+    }
+    ++f->missing;
+  }
+  std::erase_if(files_, [&](const auto& f) {
+    return f->retired && f->missing >= kMissingListings;
+  });
+  for (const Unseen& u : unseen) {
+    // readdir may return a file renamed during the listing twice.
+    if (FindTracked(u.id) != nullptr) continue;
+    TailedFile* f = OpenNew(u.path, false, now_ns);
     if (f == nullptr) continue;
     f->in_globs = false;
     LogInfo("reading a rotated file no scan had seen",
-            {{"source", options_.name}, {"path", candidate}});
+            {{"source", options_.name}, {"path", u.path}});
+    if (getenv("TEND_DEBUG_TAIL")) {
+      for (auto& g : files_) {
+        std::fprintf(stderr,
+                     "  DBG seq=%llu ino=%llu path=%s fd=%d ret=%d glob=%d "
+                     "fp=%u/%llx pos=%llu size=%lld mt=%lld\n",
+                     (unsigned long long)g->seq, (unsigned long long)g->id.ino,
+                     g->path.c_str(), g->fd, g->retired, g->in_globs, g->fp.len,
+                     (unsigned long long)g->fp.hash,
+                     (unsigned long long)g->Position(), (long long)g->last_size,
+                     (long long)g->last_mtime_ns);
+      }
+    }
   }
 }
 

@@ -91,14 +91,11 @@ internal::TailedFile* FileSource::FindTracked(const FileId& id) {
 }
 
 void FileSource::Rescan(int64_t now_ns) {
-  constexpr size_t kMaxBases = 4096;
-  // File timestamps come from a coarse clock: look a second further back.
-  constexpr int64_t kSlackNs = kNanosPerSecond;
-  const int64_t scan_unix_ns = RealNowNs();
   const bool first = !scanned_once_;
   scanned_once_ = true;
   rescan_needed_ = false;
   next_rescan_ns_ = now_ns + options_.rescan_interval_ns;
+  last_scan_unix_ns_ = RealNowNs();
   WatchDirectories();
 
   std::vector<std::string> paths;
@@ -110,7 +107,29 @@ void FileSource::Rescan(int64_t now_ns) {
     if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     FileId id{static_cast<uint64_t>(st.st_dev),
               static_cast<uint64_t>(st.st_ino)};
-    if (TailedFile* f = FindTracked(id)) {
+    TailedFile* f = FindTracked(id);
+    if (f != nullptr && f->retired && !f->is_gzip) {
+      // A retired file back under a watched name, or its inode reused by
+      // a new file: tracked again from its end if its content is the one
+      // known, else forgotten and read as a new file.
+      uint64_t offset = f->consumed;
+      Fingerprint fp = f->fp;
+      std::erase_if(files_, [&](const auto& g) { return g.get() == f; });
+      f = nullptr;
+      if (stats_.open >= options_.max_open_files) {
+        rescan_needed_ = true;
+        continue;
+      }
+      TailedFile* g = OpenNew(path, false, now_ns);
+      if (g != nullptr && g->id == id && fp.len <= g->fp.len &&
+          static_cast<uint64_t>(g->last_size) >= offset) {
+        Result<Fingerprint> prefix =
+            ReadFingerprint(g->fd, fp.len, fp_scratch_.data());
+        if (prefix.ok() && *prefix == fp) g->consumed = offset;
+      }
+      continue;
+    }
+    if (f != nullptr) {
       f->path = path;
       f->in_globs = true;
       continue;
@@ -122,15 +141,9 @@ void FileSource::Rescan(int64_t now_ns) {
     bool at_end = first && !restored_ && options_.start_at == StartAt::kEnd;
     OpenNew(path, at_end, now_ns);
   }
-  if (bases_.size() + paths.size() > kMaxBases) bases_.clear();
-  bases_.insert(paths.begin(), paths.end());
-  // Without a checkpoint, the first scan has nothing to compare with.
-  if (last_scan_unix_ns_ > 0) {
-    FindUnseenRotations(last_scan_unix_ns_ - kSlackNs, now_ns);
-  }
-  std::erase_if(
-      done_, [&](const auto& d) { return d.second < scan_unix_ns - kSlackNs; });
-  last_scan_unix_ns_ = scan_unix_ns;
+  // After the glob expansion, so a rotation that happened before a live
+  // file's creation is seen no later than that file.
+  ScanRotations(/*baseline=*/first && !restored_, now_ns);
 }
 
 internal::TailedFile* FileSource::OpenNew(const std::string& path, bool at_end,
@@ -154,6 +167,8 @@ internal::TailedFile* FileSource::OpenNew(const std::string& path, bool at_end,
   f->path = path;
   f->fd = fd;
   f->last_change_ns = now_ns;
+  f->last_size = static_cast<int64_t>(st.st_size);
+  f->last_mtime_ns = MtimeNs(st);
   ++stats_.open;
   f->is_gzip = IsGzipName(path);
   if (f->is_gzip) {
@@ -185,7 +200,7 @@ internal::TailedFile* FileSource::OpenNew(const std::string& path, bool at_end,
   return files_.back().get();
 }
 
-bool FileSource::HandleTruncation(TailedFile& f, int64_t now_ns) {
+void FileSource::HandleTruncation(TailedFile& f, int64_t now_ns) {
   const uint64_t pos = f.Position();
   const Fingerprint old_fp = f.fp;
   f.pending.Clear();
@@ -204,7 +219,9 @@ bool FileSource::HandleTruncation(TailedFile& f, int64_t now_ns) {
   std::string copy_path;
   FileId copy_id;
   int64_t copy_mtime = -1;
-  if (pos > 0 && old_fp.len > 0) {
+  // readdir may miss a copy renamed while it runs: list a few times.
+  for (int attempt = 0; attempt < 3 && old_fp.len > 0 && copy_path.empty();
+       ++attempt) {
     const std::string dir = DirName(f.path);
     DIR* d = opendir(dir.c_str());
     while (d != nullptr) {
@@ -263,26 +280,11 @@ bool FileSource::HandleTruncation(TailedFile& f, int64_t now_ns) {
              {"path", f.path},
              {"offset", static_cast<long long>(pos)}});
   }
-  // Rotated since the last scan more than once (two copies, or a copy and
-  // a rename): the later copies hold content between the copy found above
-  // and f's new content.
-  bool more = QueueUnseenBefore(f, now_ns);
-  return copy != nullptr || more;
-}
-
-bool FileSource::QueueUnseenBefore(TailedFile& f, int64_t now_ns) {
-  const size_t before = files_.size();
-  if (last_scan_unix_ns_ > 0) {
-    FindUnseenRotations(last_scan_unix_ns_ - kNanosPerSecond, now_ns);
-  }
-  for (size_t i = before; i < files_.size(); ++i) {
-    files_[i]->drain_first = true;
-  }
+  // Content older than f's new lines may also sit in rotations nobody
+  // has read (a second copy, a rename since): queue them too. f itself
+  // goes after the copy when their modification times tie.
+  ScanRotations(/*baseline=*/false, now_ns);
   f.seq = next_seq_++;
-  std::stable_sort(
-      files_.begin(), files_.end(),
-      [](const auto& a, const auto& b) { return a->seq < b->seq; });
-  return files_.size() > before;
 }
 
 }  // namespace tend::logs

@@ -27,7 +27,16 @@ struct TailedFile {
   bool in_globs = true;      // Matched the globs at the last scan.
   bool drain_first = false;  // A copytruncate copy, read before the rest.
   bool at_eof = false;       // The last read reached the end.
+  // Read to its end and closed (fd -1), but remembered with its
+  // fingerprint and end offset while its inode is still in its directory,
+  // so a later scan does not take it for a rotation nobody has read.
+  bool retired = false;
+  // Consecutive directory listings a retired file was missing from; it is
+  // forgotten after a few (one listing can miss a file renamed during it).
+  int missing = 0;
   int64_t last_size = -1;
+  // Modification time: for a file that left the globs (rotated away, a
+  // copy) the time its content ended, which orders such files.
   int64_t last_mtime_ns = -1;
   int64_t last_change_ns = 0;  // Monotonic time size or mtime last changed.
   // A line longer than max_record_bytes: its first bytes, kept until its
