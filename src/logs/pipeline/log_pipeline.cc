@@ -173,8 +173,11 @@ void LogPipeline::Run() {
     }
     busy = false;
     if (!commit_failing_) {
-      size_t handed = PollSources();
-      busy = handed >= options_.poll_bytes;
+      // Anything handed: look again at once. A source may hold back a
+      // partial line or stop a little short of poll_bytes while more is
+      // waiting, and a file that is no longer written sends no inotify
+      // event to wake us.
+      busy = PollSources() > 0;
     }
     now = clock_->MonotonicNanos();
     if (uncommitted_) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <unordered_map>
 
 namespace tend::logs {
 namespace {
@@ -83,6 +84,9 @@ struct ProcessorChain::Processor {
   uint64_t seen = 0;  // sample: records counted toward 1 in `every`.
   std::vector<uint64_t> rule_counts;  // redact: scratch per Run.
   std::string value_scratch;          // redact: a field value being redacted.
+  // redact: IsSecretKey per field name seen (names repeat line after line;
+  // the RE2 full match per field was most of the cost). Bounded.
+  std::unordered_map<std::string, bool> secret_key_memo;
 
   // Shared with Stats/Collect readers; unique_ptr keeps atomics movable.
   struct Counters {
@@ -231,17 +235,39 @@ void ProcessorChain::Redact(Processor& p, LogRecord& record,
                             std::string& line) {
   Redactor& r = *p.redactor;
   std::fill(p.rule_counts.begin(), p.rule_counts.end(), 0);
-  size_t changed = r.Apply(&line, p.rule_counts.data());
-  changed += r.Apply(&record.message, nullptr);
+  const size_t line_changes = r.Apply(&line, p.rule_counts.data());
+  size_t changed = line_changes;
+  // A value that occurs verbatim in a line with nothing to redact is taken
+  // as clean without scanning it again: the parsers copy the message and
+  // most field values straight out of the line. (A rule whose match depends
+  // on context outside the value could in theory match the value alone;
+  // the stored line, which is what is kept, was scanned in full.)
+  auto clean_in_line = [&](std::string_view v) {
+    return line_changes == 0 && line.find(v) != std::string::npos;
+  };
+  if (!clean_in_line(record.message)) {
+    changed += r.Apply(&record.message, nullptr);
+  }
   // Fields are rebuilt only when a value changes (FieldList has no
   // in-place edit); the copy into value_scratch keeps capacity.
   bool fields_changed = false;
   for (size_t i = 0; i < record.fields.size(); ++i) {
     const Field& field = record.fields[i];
-    if (r.IsSecretKey(field.name)) {
+    bool secret;
+    auto memo = p.secret_key_memo.find(field.name);
+    if (memo != p.secret_key_memo.end()) {
+      secret = memo->second;
+    } else {
+      secret = r.IsSecretKey(field.name);
+      if (p.secret_key_memo.size() < 4096) {
+        p.secret_key_memo.emplace(field.name, secret);
+      }
+    }
+    if (secret) {
       if (field.value == r.marker()) continue;
       p.value_scratch.assign(r.marker());
     } else {
+      if (clean_in_line(field.value)) continue;
       p.value_scratch.assign(field.value);
       if (r.Apply(&p.value_scratch, nullptr) == 0) continue;
     }
