@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: the per-collector Google Benchmarks, then the side-by-side
-# comparison with node_exporter. Results also go to bench/results/.
+# comparisons with node_exporter, Prometheus and rsyslog. Results also go to
+# bench/results/.
 #   usage: bench/run.sh RELEASE_BUILD_DIR PEERS_BIN_DIR [DURATION]
 set -euo pipefail
 build=${1:?usage: run.sh RELEASE_BUILD_DIR PEERS_BIN_DIR [DURATION]}
@@ -28,3 +29,7 @@ echo
 echo "== Side by side with Prometheus: bytes per sample and query latency"
 bash "$here/compare_prometheus.sh" "$build/tend" "$peers" \
   "$build/tend_hostdata_gen"
+
+echo
+echo "== Side by side with rsyslog: tailing a file and syslog over TCP"
+bash "$here/compare_rsyslog.sh" "$build" "$peers" | tee "$out/rsyslog.md"

@@ -4,8 +4,9 @@
 # installing them (so no host service is started or changed).
 #   usage: scripts/peers.sh DIR
 # Prints nothing on success; DIR/bin then holds promtool, prometheus,
-# prometheus-node-exporter and nginx (run it with -p, -c and -e: its
-# compiled-in paths are the host's).
+# prometheus-node-exporter, nginx (run it with -p, -c and -e: its
+# compiled-in paths are the host's) and rsyslogd (a wrapper that finds the
+# unpacked libraries and modules; run it with -n -f CONF -i PIDFILE).
 set -euo pipefail
 dir=${1:?usage: peers.sh DIR}
 mkdir -p "$dir/bin" "$dir/debs"
@@ -13,21 +14,40 @@ need=()
 [ -x "$dir/bin/promtool" ] || need+=(prometheus)
 [ -x "$dir/bin/prometheus-node-exporter" ] || need+=(prometheus-node-exporter)
 [ -x "$dir/bin/nginx" ] || need+=(nginx)
+[ -x "$dir/bin/rsyslogd" ] || need+=(rsyslog)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 for pkg in "${need[@]}"; do
-  # apt-get download needs package lists; refresh them once if it fails.
-  if ! (cd "$dir/debs" && apt-get download -qq "$pkg" >/dev/null 2>&1); then
-    sudo=(); [ "$(id -u)" -ne 0 ] && sudo=(sudo)
-    "${sudo[@]}" apt-get update -qq
-    (cd "$dir/debs" && apt-get download -qq "$pkg")
-  fi
-  deb=$(ls -t "$dir/debs/${pkg}"_*.deb | head -n1)
+  debs=("$pkg")
+  # rsyslog's own libraries are absent from hosts without rsyslog: unpack
+  # them next to it.
+  [ "$pkg" = rsyslog ] && debs+=(libestr0 libfastjson4 liblognorm5)
   rm -rf "$dir/x-$pkg" && mkdir -p "$dir/x-$pkg"
-  dpkg-deb -x "$deb" "$dir/x-$pkg"
+  for p in "${debs[@]}"; do
+    # apt-get download needs package lists; refresh them once if it fails.
+    if ! (cd "$dir/debs" && apt-get download -qq "$p" >/dev/null 2>&1); then
+      sudo=(); [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+      "${sudo[@]}" apt-get update -qq
+      (cd "$dir/debs" && apt-get download -qq "$p")
+    fi
+    deb=$(ls -t "$dir/debs/${p}"_*.deb | head -n1)
+    dpkg-deb -x "$deb" "$dir/x-$pkg"
+  done
 done
 [ -d "$dir/x-prometheus" ] && ln -sf "../x-prometheus/usr/bin/promtool" "$dir/bin/promtool"
 [ -d "$dir/x-prometheus" ] && ln -sf "../x-prometheus/usr/bin/prometheus" "$dir/bin/prometheus"
 [ -d "$dir/x-prometheus-node-exporter" ] && ln -sf "../x-prometheus-node-exporter/usr/bin/prometheus-node-exporter" "$dir/bin/prometheus-node-exporter"
 [ -d "$dir/x-nginx" ] && ln -sf "../x-nginx/usr/sbin/nginx" "$dir/bin/nginx"
+if [ -d "$dir/x-rsyslog" ]; then
+  # A symlink would find neither the libraries nor the modules (-M), whose
+  # compiled-in paths are the host's.
+  cat > "$dir/bin/rsyslogd" <<'SH'
+#!/bin/sh
+x=$(cd "$(dirname "$0")/../x-rsyslog" && pwd)
+lib=$(dirname "$(ls -d "$x"/usr/lib/*/rsyslog)")
+LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+  exec "$x/usr/sbin/rsyslogd" -M "$lib/rsyslog" "$@"
+SH
+  chmod +x "$dir/bin/rsyslogd"
+fi
 exit 0
