@@ -116,15 +116,20 @@ std::string LabelsText(const nlohmann::json& labels) {
   return out + "}";
 }
 
-// The entries of a streams result, in time order (ascending).
-std::vector<Line> Flatten(const nlohmann::json& result) {
+// The entries of a streams result, in time order (ascending). `backward`:
+// each stream's values come newest first (the API's order); they are
+// reversed first so that lines of equal time keep the order they were
+// stored in (lines read in one poll share their receive time).
+std::vector<Line> Flatten(const nlohmann::json& result, bool backward) {
   std::vector<Line> out;
   for (const auto& s : result) {
     std::string text = LabelsText(s["stream"]);
+    const size_t first = out.size();
     for (const auto& v : s["values"]) {
       int64_t t = std::stoll(v[0].get<std::string>());
       out.push_back({t, text, s["stream"], v[1].get<std::string>()});
     }
+    if (backward) std::reverse(out.begin() + first, out.end());
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const Line& a, const Line& b) { return a.t < b.t; });
@@ -281,7 +286,9 @@ int Search(const ParsedFlags& flags) {
     return kExitOk;
   }
   Printer p(json);
-  for (const Line& l : Flatten((*data)["result"])) p.Print(l);
+  for (const Line& l : Flatten((*data)["result"], !flags.Has("forward"))) {
+    p.Print(l);
+  }
   return kExitOk;
 }
 
@@ -312,7 +319,7 @@ int Tail(const ParsedFlags& flags) {
     return kExitUsage;
   }
   int64_t last = now;
-  for (const Line& l : Flatten((*data)["result"])) {
+  for (const Line& l : Flatten((*data)["result"], /*backward=*/true)) {
     p.Print(l);
     last = std::max(last, l.t);
   }
@@ -332,7 +339,7 @@ int Tail(const ParsedFlags& flags) {
               {"direction", "forward"}};
     data = Data("tail", AskLogs(flags, "/loki/api/v1/query_range", params));
     if (!data) return kExitFailure;
-    for (const Line& l : Flatten((*data)["result"])) {
+    for (const Line& l : Flatten((*data)["result"], /*backward=*/false)) {
       p.Print(l);
       from = std::max(from, l.t + 1);
     }

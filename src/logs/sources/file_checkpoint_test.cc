@@ -18,6 +18,11 @@ FileCheckpoint Sample() {
       {{2049, 131077}, {1024, 0x0123456789abcdefULL}, 98765, "/var/log/syslog"},
       {{2049, 7}, {17, 0xffffffffffffffffULL}, 0, "/var/log/my app %1.log"},
       {{1, 2}, {0, 0}, 18446744073709551615ULL, "/tmp/new\nline\x7f\xc3\xa9"},
+      {{2049, 131070},
+       {1024, 0xfedcba9876543210ULL},
+       1048576,
+       "/var/log/syslog.1",
+       /*retired=*/true},
   };
   cp.done = {{2049, 99}};
   return cp;
@@ -28,7 +33,10 @@ TEST(FileCheckpointTest, RoundTripsPathsWithSpacesAndControlBytes) {
   EXPECT_TRUE(text.starts_with("tend-files 1\n"));
   // One line per file plus header and checksum: nothing in a path breaks
   // a line.
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 7);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 8);
+  EXPECT_NE(text.find("\nr 2049 131070 1024 fedcba9876543210 1048576 "
+                      "/var/log/syslog.1\n"),
+            std::string::npos);
   auto decoded = DecodeFileCheckpoint(text);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, Sample());

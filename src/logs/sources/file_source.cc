@@ -144,12 +144,17 @@ Result<size_t> FileSource::Poll(EntrySink& sink, size_t max_bytes) {
     // Every file's truncation is checked after the last directory listing
     // and before any file it revealed is read: a rotated file found there
     // may hold a later generation of a live file than the copy its
-    // truncation leads to, which must go first.
-    std::vector<TailedFile*> open;
-    for (auto& f : files_) {
-      if (f->fd >= 0 && !f->is_gzip) open.push_back(f.get());
+    // truncation leads to, which must go first. Passes repeat until one
+    // finds nothing new (handling a truncation lists the directory again).
+    for (int pass = 0; pass < 8; ++pass) {
+      const uint64_t before = next_seq_;
+      std::vector<TailedFile*> open;
+      for (auto& f : files_) {
+        if (f->fd >= 0 && !f->is_gzip) open.push_back(f.get());
+      }
+      for (TailedFile* f : open) CheckTruncation(*f, ctx.now_ns);
+      if (next_seq_ == before) break;
     }
-    for (TailedFile* f : open) CheckTruncation(*f, ctx.now_ns);
     bool requeued = false;
     for (TailedFile* f : ReadOrder()) {
       if (ctx.full()) break;
@@ -174,10 +179,19 @@ Result<size_t> FileSource::Poll(EntrySink& sink, size_t max_bytes) {
                                         options_.rotate_wait_ns;
     if (finished && !ctx.full()) {
       Finish(f, ctx);
+      // A deleted file cannot be met again: nothing to remember. Nor a
+      // compressed one that left the globs (never a rotation to look for).
+      struct stat st;
+      bool deleted =
+          f.is_gzip || (f.fd >= 0 && fstat(f.fd, &st) == 0 && st.st_nlink == 0);
       CloseFile(f);
       f.retired = true;
+      f.missing = deleted ? internal::kForgetRetired : 0;
     }
   }
+  std::erase_if(files_, [](const auto& f) {
+    return f->retired && f->missing >= internal::kForgetRetired;
+  });
   return ctx.entries;
 }
 

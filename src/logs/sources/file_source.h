@@ -105,10 +105,11 @@ class FileSource final : public LogSource {
   void Rescan(int64_t now_ns);
   // The tracked or retired file with this device and inode, or nullptr.
   TailedFile* FindTracked(const FileId& id);
-  // Opens `path` as a new tracked file starting at 0 (or after its last
-  // newline when `at_end`); nullptr (logged, counted) when it cannot be
-  // opened.
-  TailedFile* OpenNew(const std::string& path, bool at_end, int64_t now_ns);
+  // Opens `path` (or takes `fd`, already open on it, whose ownership
+  // passes) as a new tracked file starting at 0 (or after its last newline
+  // when `at_end`); nullptr (logged, counted) when it cannot be opened.
+  TailedFile* OpenNew(const std::string& path, bool at_end, int64_t now_ns,
+                      int fd = -1);
   // Lists the directories of the include patterns for files named like a
   // rotation of a matching path (the path plus a suffix starting with '.',
   // '-' or '_'): follows tracked files renamed again, forgets retired files
@@ -119,6 +120,8 @@ class FileSource final : public LogSource {
   // checkpoint) unknown files are retired at their end instead: they are
   // history, not rotations tend missed (file_source_restore.cc).
   void ScanRotations(bool baseline, int64_t now_ns);
+  // One listing; true when it raced with a rename and must be repeated.
+  bool ScanRotationsOnce(bool baseline, int64_t now_ns);
   // `name` in `dir` is a tracked path plus a rotation suffix.
   bool IsRotationName(const std::string& dir, std::string_view name) const;
   // The file behind `fd` (of `size` bytes) starts like a tracked or

@@ -7,8 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
+#include <cerrno>
 #include <set>
 #include <string_view>
 
@@ -157,7 +156,8 @@ bool FileSource::IsCopyOfKnownContent(int fd, uint64_t size) {
       } else if (g->fd >= 0) {
         // Shorter than what tend knows of g: a copy being written?
         const auto n = static_cast<uint32_t>(size);
-        Result<Fingerprint> mine = ReadFingerprint(g->fd, n, fp_scratch_.data());
+        Result<Fingerprint> mine =
+            ReadFingerprint(g->fd, n, fp_scratch_.data());
         Result<Fingerprint> theirs = ReadFingerprint(fd, n, fp_scratch_.data());
         if (mine.ok() && theirs.ok() && mine->len == n && *mine == *theirs) {
           return true;
@@ -187,12 +187,22 @@ bool FileSource::IsCopyOfKnownContent(int fd, uint64_t size) {
 }
 
 void FileSource::ScanRotations(bool baseline, int64_t now_ns) {
+  // A listing that raced with a rename (a name gone before it could be
+  // opened) may have missed the file under its new name: list again.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    if (!ScanRotationsOnce(baseline, now_ns)) return;
+  }
+}
+
+bool FileSource::ScanRotationsOnce(bool baseline, int64_t now_ns) {
+  bool raced = false;
   std::vector<std::string> dirs = GlobDirectories(options_.include);
   std::vector<FileId> present;
   std::set<std::string> listed;
   struct Unseen {
     std::string path;
     FileId id;
+    int fd;
   };
   std::vector<Unseen> unseen;
   for (const std::string& dir : dirs) {
@@ -209,15 +219,18 @@ void FileSource::ScanRotations(bool baseline, int64_t now_ns) {
       }
       if (!IsRotationName(dir, name)) continue;
       struct stat st;
-      if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      if (stat(path.c_str(), &st) != 0) {
+        raced |= errno == ENOENT;
+        continue;
+      }
+      if (!S_ISREG(st.st_mode)) continue;
       FileId id{static_cast<uint64_t>(st.st_dev),
                 static_cast<uint64_t>(st.st_ino)};
       present.push_back(id);
       TailedFile* t = FindTracked(id);
-      if (t != nullptr && !t->retired) {
-        t->path = path;  // Renamed again (.1 -> .2).
-        continue;
-      }
+      // A tracked file keeps the name it was read under (its entries'
+      // origin); it is found by inode, under any name.
+      if (t != nullptr && !t->retired) continue;
       const int64_t mtime = MtimeNs(st);
       if (t != nullptr && t->last_size == static_cast<int64_t>(st.st_size) &&
           t->last_mtime_ns == mtime) {
@@ -225,7 +238,18 @@ void FileSource::ScanRotations(bool baseline, int64_t now_ns) {
         continue;
       }
       int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-      if (fd < 0) continue;
+      if (fd < 0) {
+        raced |= errno == ENOENT;
+        continue;
+      }
+      struct stat fst;
+      if (fstat(fd, &fst) != 0 || fst.st_ino != st.st_ino ||
+          fst.st_dev != st.st_dev) {
+        close(fd);  // Replaced since the stat.
+        raced = true;
+        continue;
+      }
+      st = fst;
       // A retired file with its content still there (grown or not) stays
       // known; a new file on a reused inode is not that file.
       if (t != nullptr && !t->is_gzip) {
@@ -276,15 +300,13 @@ void FileSource::ScanRotations(bool baseline, int64_t now_ns) {
         close(fd);
         continue;
       }
-      close(fd);
-      unseen.push_back({path, id});
+      unseen.push_back({path, id, fd});
     }
     closedir(d);
   }
   // Retired files whose inode left their directory are forgotten, once
   // several listings in a row missed them and their last name is not them
   // (readdir may skip a file renamed while it runs).
-  constexpr int kMissingListings = 3;
   for (auto& f : files_) {
     if (!f->retired || f->is_gzip || !listed.count(DirName(f->path))) continue;
     if (std::find(present.begin(), present.end(), f->id) != present.end()) {
@@ -301,29 +323,21 @@ void FileSource::ScanRotations(bool baseline, int64_t now_ns) {
     ++f->missing;
   }
   std::erase_if(files_, [&](const auto& f) {
-    return f->retired && f->missing >= kMissingListings;
+    return f->retired && f->missing >= internal::kForgetRetired;
   });
   for (const Unseen& u : unseen) {
     // readdir may return a file renamed during the listing twice.
-    if (FindTracked(u.id) != nullptr) continue;
-    TailedFile* f = OpenNew(u.path, false, now_ns);
+    if (FindTracked(u.id) != nullptr) {
+      close(u.fd);
+      continue;
+    }
+    TailedFile* f = OpenNew(u.path, false, now_ns, u.fd);
     if (f == nullptr) continue;
     f->in_globs = false;
     LogInfo("reading a rotated file no scan had seen",
             {{"source", options_.name}, {"path", u.path}});
-    if (getenv("TEND_DEBUG_TAIL")) {
-      for (auto& g : files_) {
-        std::fprintf(stderr,
-                     "  DBG seq=%llu ino=%llu path=%s fd=%d ret=%d glob=%d "
-                     "fp=%u/%llx pos=%llu size=%lld mt=%lld\n",
-                     (unsigned long long)g->seq, (unsigned long long)g->id.ino,
-                     g->path.c_str(), g->fd, g->retired, g->in_globs, g->fp.len,
-                     (unsigned long long)g->fp.hash,
-                     (unsigned long long)g->Position(), (long long)g->last_size,
-                     (long long)g->last_mtime_ns);
-      }
-    }
   }
+  return raced;
 }
 
 }  // namespace tend::logs

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "base/log.h"
@@ -147,8 +149,8 @@ void FileSource::Rescan(int64_t now_ns) {
 }
 
 internal::TailedFile* FileSource::OpenNew(const std::string& path, bool at_end,
-                                          int64_t now_ns) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                                          int64_t now_ns, int fd) {
+  if (fd < 0) fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   struct stat st;
   if (fd < 0 || fstat(fd, &st) != 0) {
     Status err = ErrnoError("open " + path, errno);
@@ -217,10 +219,10 @@ void FileSource::HandleTruncation(TailedFile& f, int64_t now_ns) {
   // rest of it from there first. Without one this was a plain truncation
   // and whatever was written after our last read is gone.
   std::string copy_path;
-  FileId copy_id;
+  int copy_fd = -1;  // Kept open: the copy may be renamed any time.
   int64_t copy_mtime = -1;
   // readdir may miss a copy renamed while it runs: list a few times.
-  for (int attempt = 0; attempt < 3 && old_fp.len > 0 && copy_path.empty();
+  for (int attempt = 0; attempt < 3 && old_fp.len > 0 && copy_fd < 0;
        ++attempt) {
     const std::string dir = DirName(f.path);
     DIR* d = opendir(dir.c_str());
@@ -233,12 +235,11 @@ void FileSource::HandleTruncation(TailedFile& f, int64_t now_ns) {
       int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
       if (fd < 0) continue;
       struct stat st;
-      FileId id;
       bool match = false;
       if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
           static_cast<uint64_t>(st.st_size) >= pos) {
-        id = {static_cast<uint64_t>(st.st_dev),
-              static_cast<uint64_t>(st.st_ino)};
+        FileId id{static_cast<uint64_t>(st.st_dev),
+                  static_cast<uint64_t>(st.st_ino)};
         if (!(id == f.id) && FindTracked(id) == nullptr &&
             MtimeNs(st) > copy_mtime) {
           Result<Fingerprint> cfp =
@@ -246,23 +247,19 @@ void FileSource::HandleTruncation(TailedFile& f, int64_t now_ns) {
           match = cfp.ok() && *cfp == old_fp;
         }
       }
-      close(fd);
-      if (match) {
-        copy_path = path;
-        copy_id = id;
-        copy_mtime = MtimeNs(st);
+      if (!match) {
+        close(fd);
+        continue;
       }
+      if (copy_fd >= 0) close(copy_fd);
+      copy_fd = fd;
+      copy_path = path;
+      copy_mtime = MtimeNs(st);
     }
     if (d != nullptr) closedir(d);
   }
   TailedFile* copy = nullptr;
-  if (!copy_path.empty()) {
-    copy = OpenNew(copy_path, false, now_ns);
-    if (copy != nullptr && !(copy->id == copy_id)) {
-      copy->consumed = 0;  // Replaced since: not our copy.
-      copy = nullptr;
-    }
-  }
+  if (copy_fd >= 0) copy = OpenNew(copy_path, false, now_ns, copy_fd);
   if (copy != nullptr) {
     copy->consumed = pos;
     copy->drain_first = true;

@@ -19,6 +19,7 @@ tend_add_test(tend_logs_source_files_test
     ${CMAKE_CURRENT_LIST_DIR}/multiline_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/file_source_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/file_rotation_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/file_unseen_rotation_test.cc
     ${CMAKE_CURRENT_LIST_DIR}/file_exactly_once_test.cc
   DEPS tend_logs_source_files ZLIB::ZLIB)
 

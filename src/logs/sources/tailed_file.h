@@ -12,6 +12,10 @@
 
 namespace tend::logs::internal {
 
+// Directory listings in a row that must miss a retired file before it is
+// forgotten.
+inline constexpr int kForgetRetired = 3;
+
 struct TailedFile {
   uint64_t seq = 0;  // Discovery order; the checkpoint lists files by it.
   FileId id;
