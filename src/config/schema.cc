@@ -56,10 +56,8 @@ void SchemaBase::Splice(const SchemaBase& from,
       f.list_at = [access, inner = original.list_at](void* o, size_t i) {
         return inner(access(o), i);
       };
-      f.list_resize = [access, inner = original.list_resize](void* o,
-                                                             size_t n) {
-        inner(access(o), n);
-      };
+      f.list_resize = [access, inner = original.list_resize](
+                          void* o, size_t n) { inner(access(o), n); };
     } else {
       f.get = [access, inner = original.get](const void* o) {
         return inner(access(const_cast<void*>(o)));

@@ -54,11 +54,11 @@ enum class FieldKind {
   kInt,
   kDouble,
   kString,
-  kEnum,        // A string from a fixed list of allowed values.
-  kDuration,    // Milliseconds in an int64_t, written "1s", "500ms", "1h30m".
-  kStringList,  // std::vector<std::string>.
-  kRegex,       // RE2 syntax, checked when loading; stored as the string.
-  kSection,     // A nested table bound to a member struct.
+  kEnum,         // A string from a fixed list of allowed values.
+  kDuration,     // Milliseconds in an int64_t, written "1s", "500ms", "1h30m".
+  kStringList,   // std::vector<std::string>.
+  kRegex,        // RE2 syntax, checked when loading; stored as the string.
+  kSection,      // A nested table bound to a member struct.
   kSectionList,  // std::vector<S>: a list of nested tables of one struct.
 };
 

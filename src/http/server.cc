@@ -30,8 +30,7 @@ void Apply(const HttpResponse& in, httplib::Response& out) {
     // Chunked: the producer runs once, on this server thread, writing as
     // it goes; a write that fails (the client left) ends it.
     out.set_chunked_content_provider(
-        in.content_type,
-        [stream = in.stream](size_t, httplib::DataSink& sink) {
+        in.content_type, [stream = in.stream](size_t, httplib::DataSink& sink) {
           stream([&sink](std::string_view chunk) {
             return sink.is_writable() && sink.write(chunk.data(), chunk.size());
           });

@@ -39,7 +39,7 @@ struct IngestConfig {
   ParserConfig parser;
   TimeZone zone = TimeZone::Local();
   std::vector<std::string> label_fields;
-  std::string hostname;             // For `host` when the record names none.
+  std::string hostname;  // For `host` when the record names none.
   // The stream label of SourceEntry::origin ("filename" for file sources);
   // empty: origin is not a label (a syslog peer's address and port would
   // make a stream per connection).
