@@ -628,7 +628,7 @@ TEST_F(LogsAgentTest, LogMetricsMatchTheInput) {
 TEST_F(LogsAgentTest, CliSearchTailStatsThroughTheAgent) {
   WaitLines("{source=\"ssh\"}", ssh_.size());
   const std::string tend = LogsTend();
-  const std::string data = agent_->data_dir();
+  const std::string& data = agent_->data_dir();
   std::vector<std::string> failed;
   for (const std::string& l : ssh_) {
     if (l.find("Failed password") != std::string::npos) failed.push_back(l);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "logs/process/test_util.h"
@@ -44,10 +45,14 @@ TEST(ConditionTest, NumericPidAndAppOnOpenSshSample) {
   size_t expected = 0, got = 0;
   for (size_t i = 0; i < lines.size(); ++i) {
     size_t at = lines[i].find(" sshd[");
-    int pid = 0;
-    if (at != std::string::npos &&
-        std::sscanf(lines[i].c_str() + at, " sshd[%d]", &pid) == 1 &&
-        pid >= 24500) {
+    long pid = 0;
+    if (at != std::string::npos) {
+      const char* digits = lines[i].c_str() + at + 6;
+      char* end = nullptr;
+      pid = std::strtol(digits, &end, 10);
+      if (end == digits || *end != ']') pid = 0;
+    }
+    if (pid >= 24500) {
       ++expected;
     }
     if (c.Eval(records[i])) ++got;

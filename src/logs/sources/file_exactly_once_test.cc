@@ -287,7 +287,9 @@ void RunHarness(uint32_t seed, bool paced) {
 // explore more interleavings by hand); a failure names its seed.
 uint32_t Seed(uint32_t i) {
   const char* base = std::getenv("TEND_EXACTLY_ONCE_SEED_BASE");
-  return i + (base != nullptr ? static_cast<uint32_t>(std::atoi(base)) : 0u);
+  return i + (base != nullptr
+                  ? static_cast<uint32_t>(std::strtoul(base, nullptr, 10))
+                  : 0u);
 }
 
 class ExactlyOnceTest : public ::testing::TestWithParam<uint32_t> {};

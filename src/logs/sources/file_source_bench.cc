@@ -25,7 +25,7 @@ class CountSink : public tend::logs::EntrySink {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const long lines = argc > 1 ? std::atol(argv[1]) : 5'000'000;
+  const long lines = argc > 1 ? std::strtol(argv[1], nullptr, 10) : 5'000'000;
   const std::string dir = argc > 2 ? argv[2] : "/tmp/tend-file-bench";
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/bench.log";
