@@ -33,3 +33,12 @@ bash "$here/compare_prometheus.sh" "$build/tend" "$peers" \
 echo
 echo "== Side by side with rsyslog: tailing a file and syslog over TCP"
 bash "$here/compare_rsyslog.sh" "$build" "$peers" | tee "$out/rsyslog.md"
+
+echo
+echo "== Logs, part by part: parsing, tailing, the log store, LogQL, processors"
+for b in parse/tend_logs_parse_bench sources/file_source_bench \
+         store/log_store_bench query/log_query_bench \
+         process/tend_logs_process_bench; do
+  echo "-- $b"
+  "$build/src/logs/$b"
+done 2>&1 | tee "$out/logs.txt"
