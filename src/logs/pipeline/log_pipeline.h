@@ -2,7 +2,7 @@
 // log store and makes them durable together with the sources' positions.
 //
 // One thread (the store's writer thread) loops: wait until a source's
-// wait_fd() is readable or 250 ms pass, Poll every source into its
+// wait_fd() is readable or a second passes, Poll every source into its
 // SourceIngest (parse, process, metrics, append), then Commit the store
 // with every source's checkpoint (checkpoints.h). Start() restores every
 // source from the checkpoint of the last commit, so after a crash each

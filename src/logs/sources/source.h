@@ -84,7 +84,7 @@ class LogSource {
   // others or make a commit huge). Does not wait for data. Returns the
   // number of entries handed. An error (logged and counted by the pipeline)
   // leaves the source usable; entries handed before it stand.
-  // The pipeline calls Poll at least every 250 ms even without wait_fd()
+  // The pipeline calls Poll at least every second even without wait_fd()
   // activity, so sources can flush timed-out multiline records, rescan
   // globs and notice rotations there.
   virtual Result<size_t> Poll(EntrySink& sink, size_t max_bytes) = 0;
@@ -94,7 +94,7 @@ class LogSource {
   virtual std::string Checkpoint() const = 0;
 
   // A descriptor that becomes readable when Poll may have new entries
-  // (inotify, sd_journal, an eventfd), or -1 to rely on the 250 ms tick.
+  // (inotify, sd_journal, an eventfd), or -1 to rely on the one-second tick.
   // The pipeline only waits on it; Poll drains it.
   virtual int wait_fd() const { return -1; }
 
