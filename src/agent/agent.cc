@@ -61,7 +61,11 @@ class AgentImpl : public AgentView {
     shared_.interval_ms = config_.agent.interval_ms;
     shared_.config_loaded_unix_nanos = started_unix_nanos_;
 
-    server_ = std::make_unique<HttpServer>();
+    // Eight threads: a log tail (Grafana's live view) holds one while it
+    // runs (LokiApiOptions::max_tails of them at most).
+    HttpServerOptions so;
+    so.threads = 8;
+    server_ = std::make_unique<HttpServer>(so);
     RegisterAgentRoutes(this, server_.get());
     if (db_) {
       promql::EngineOptions eo;

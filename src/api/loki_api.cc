@@ -1,6 +1,10 @@
 #include "api/loki_api.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -355,6 +359,58 @@ void LokiApi::Series(const HttpRequest& req, HttpResponse* res) const {
   Success(res, out);
 }
 
+// The WebSocket accept key of RFC 6455: base64(SHA-1(key + GUID)).
+std::string WebSocketAccept(std::string_view key) {
+  std::string in(key);
+  in += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  EVP_Digest(in.data(), in.size(), md, &md_len, EVP_sha1(), nullptr);
+  unsigned char out[64];
+  int n = EVP_EncodeBlock(out, md, static_cast<int>(md_len));
+  return std::string(reinterpret_cast<char*>(out), static_cast<size_t>(n));
+}
+
+// One unmasked, final text frame (a server never masks).
+std::string WebSocketTextFrame(std::string_view payload) {
+  std::string f;
+  f.push_back(static_cast<char>(0x81));
+  const uint64_t n = payload.size();
+  if (n < 126) {
+    f.push_back(static_cast<char>(n));
+  } else if (n <= 0xFFFF) {
+    f.push_back(static_cast<char>(126));
+    f.push_back(static_cast<char>(n >> 8));
+    f.push_back(static_cast<char>(n & 0xFF));
+  } else {
+    f.push_back(static_cast<char>(127));
+    for (int i = 7; i >= 0; --i) f.push_back(static_cast<char>(n >> (8 * i)));
+  }
+  f.append(payload);
+  return f;
+}
+
+namespace {
+
+bool HeaderHasToken(const HttpRequest& req, const std::string& name,
+                    std::string_view token) {
+  std::string v = req.Header(name);
+  for (char& c : v) c = static_cast<char>(std::tolower(c));
+  return v.find(token) != std::string::npos;
+}
+
+// Holds one of LokiApi's tail slots; released on destruction.
+class TailSlot {
+ public:
+  explicit TailSlot(std::atomic<int>* active) : active_(active) {}
+  ~TailSlot() { active_->fetch_sub(1); }
+
+ private:
+  std::atomic<int>* active_;
+};
+
+}  // namespace
+
 void LokiApi::Tail(const HttpRequest& req, HttpResponse* res) const {
   const int64_t now = clock_->NowUnixNanos();
   Result<std::unique_ptr<logql::Expr>> parsed =
@@ -368,26 +424,61 @@ void LokiApi::Tail(const HttpRequest& req, HttpResponse* res) const {
   if (!start.ok()) return Fail(res, start.status());
   Result<size_t> limit = ParseLimit(req.Param("limit"), 100);
   if (!limit.ok()) return Fail(res, limit.status());
-  int64_t follow_s = 0;
-  if (std::string f = req.Param("follow_seconds"); !f.empty()) {
-    auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), follow_s);
-    if (ec != std::errc() || p != f.data() + f.size() || follow_s < 0 ||
-        follow_s > 60) {
-      return Fail(res,
-                  InvalidArgumentError("invalid follow_seconds: want 0 to 60"));
+  const bool websocket = HeaderHasToken(req, "Upgrade", "websocket");
+  // WebSocket (Grafana's live tailing): until the client goes, at most
+  // options_.max_tail_ns; chunked NDJSON: follow_seconds, at most 60.
+  int64_t follow_ns = options_.max_tail_ns;
+  if (!websocket) {
+    int64_t follow_s = 0;
+    if (std::string f = req.Param("follow_seconds"); !f.empty()) {
+      auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), follow_s);
+      if (ec != std::errc() || p != f.data() + f.size() || follow_s < 0 ||
+          follow_s > 60) {
+        return Fail(
+            res, InvalidArgumentError("invalid follow_seconds: want 0 to 60"));
+      }
     }
+    follow_ns = follow_s * kNs;
   }
+  std::string key = req.Header("Sec-WebSocket-Key");
+  if (websocket && key.empty()) {
+    return Fail(res, InvalidArgumentError(
+                         "WebSocket upgrade without Sec-WebSocket-Key"));
+  }
+  // Each tail holds a server thread while it runs: bounded.
+  if (tails_active_.fetch_add(1) >= options_.max_tails) {
+    tails_active_.fetch_sub(1);
+    res->status = 429;
+    res->body = "too many tails running (" +
+                std::to_string(options_.max_tails) + "); try again later\n";
+    return;
+  }
+  auto slot = std::make_shared<TailSlot>(&tails_active_);
   std::shared_ptr<logql::Expr> expr(std::move(*parsed));
-  res->content_type = "application/x-ndjson";
-  res->stream = [this, expr, start = *start, limit = *limit, follow_s,
-                 now](const HttpResponse::Writer& write) {
+  if (websocket) {
+    res->status = 101;
+    res->headers["Upgrade"] = "websocket";
+    res->headers["Connection"] = "Upgrade";
+    res->headers["Sec-WebSocket-Accept"] = WebSocketAccept(key);
+    res->stream_raw = true;
+    res->content_type = "application/octet-stream";
+  } else {
+    res->content_type = "application/x-ndjson";
+  }
+  res->stream = [this, expr, slot, websocket, start = *start, limit = *limit,
+                 follow_ns, now](const HttpResponse::Writer& write) {
     const auto& q = static_cast<const logql::LogQueryExpr&>(*expr);
+    auto send = [&](const std::string& json) {
+      return websocket ? write(WebSocketTextFrame(json)) : write(json + "\n");
+    };
     // First the newest `limit` lines since start (oldest first), then
-    // every new line as it is committed, until follow_seconds pass.
+    // every new line as it is committed, until the follow time passes or
+    // the client goes.
     int64_t from = start;
     int64_t until = now + 1;
-    int64_t deadline = clock_->MonotonicNanos() + follow_s * kNs;
+    const int64_t deadline = clock_->MonotonicNanos() + follow_ns;
     bool first = true;
+    int64_t last_sent = clock_->MonotonicNanos();
     while (true) {
       std::vector<logql::LogStream> frame;
       auto fn = [&](const Labels& labels, int64_t t, std::string_view line) {
@@ -405,27 +496,27 @@ void LokiApi::Tail(const HttpRequest& req, HttpResponse* res) const {
                                         logs::Direction::kForward, 0,
                                         options_.limits, fn);
       if (!st.ok()) {
-        write("{\"error\":" + [&] {
-          std::string e;
-          AppendJsonString(st.status().message(), &e);
-          return e;
-        }() + "}\n");
+        std::string e = "{\"error\":";
+        AppendJsonString(st.status().message(), &e);
+        send(e + "}");
         return;
       }
       if (first) {
         std::reverse(frame.begin(), frame.end());
         for (auto& s : frame) std::reverse(s.entries.begin(), s.entries.end());
       }
-      if (!frame.empty()) {
+      const int64_t mono = clock_->MonotonicNanos();
+      // A WebSocket gets an empty frame every 10 s without lines, so a
+      // client that left is noticed (the write fails).
+      if (!frame.empty() || (websocket && mono - last_sent >= 10 * kNs)) {
         std::string out = "{\"streams\":[";
         AppendStreams(&out, frame);
-        out += "]}\n";
-        if (!write(out)) return;
-      } else if (!first && !write("")) {
-        return;
+        out += "],\"dropped_entries\":null}";
+        if (!send(out)) return;
+        last_sent = mono;
       }
       first = false;
-      if (clock_->MonotonicNanos() >= deadline) return;
+      if (mono >= deadline || !write({})) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
       from = until;
       until = clock_->NowUnixNanos() + 1;

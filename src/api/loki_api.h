@@ -6,7 +6,7 @@
 //                              (matrix)
 //   /loki/api/v1/labels, /loki/api/v1/label/<name>/values,
 //   /loki/api/v1/series        the label index
-//   /loki/api/v1/tail          a stream of new lines (see Tail below)
+//   /loki/api/v1/tail          new lines as they come: WebSocket or chunked
 //   /loki/api/v1/status/buildinfo, /ready (Grafana probes them)
 //
 // GET and POST (form). Bodies follow Loki's JSON shapes: streams as
@@ -20,7 +20,9 @@
 #ifndef TEND_API_LOKI_API_H_
 #define TEND_API_LOKI_API_H_
 
+#include <atomic>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "base/clock.h"
@@ -35,6 +37,10 @@ struct LokiApiOptions {
   logql::QueryLimits limits;
   // Label queries without start look back this far (Loki: 6 h).
   int64_t default_label_lookback_ns = 6LL * 3600 * 1'000'000'000;
+  // Tails running at once (each holds a server thread), and the longest a
+  // WebSocket tail runs before the server ends it.
+  int max_tails = 2;
+  int64_t max_tail_ns = 3600LL * 1'000'000'000;
 };
 
 class LokiApi {
@@ -51,19 +57,26 @@ class LokiApi {
   void LabelNames(const HttpRequest& req, HttpResponse* res) const;
   void LabelValues(const HttpRequest& req, HttpResponse* res) const;
   void Series(const HttpRequest& req, HttpResponse* res) const;
-  // A non-WebSocket tail: the lines matching `query` from `start` (default:
-  // one hour ago, at most `limit` of them) and then, for `follow_seconds`
-  // (default 0, at most 60), polls for new lines, as one JSON object per
-  // line ({"streams":[...]} like Loki's tail frames). Grafana's live
-  // tailing needs a WebSocket, which this server does not speak; `tend logs
-  // tail -f` uses this route.
+  // The newest `limit` lines matching `query` since `start` (default: an
+  // hour ago), then every new line as it is stored, as Loki's tail frames
+  // ({"streams":[...],"dropped_entries":null}). With `Upgrade: websocket`
+  // (Grafana's live tailing, logcli --tail) the frames are WebSocket text
+  // frames until the client goes (at most max_tail_ns); otherwise one JSON
+  // object per line of a chunked response for `follow_seconds` (default 0,
+  // at most 60). At most max_tails run at once (429 beyond).
   void Tail(const HttpRequest& req, HttpResponse* res) const;
 
  private:
   const logs::LogStore* store_;
   const Clock* clock_;
   LokiApiOptions options_;
+  mutable std::atomic<int> tails_active_{0};
 };
+
+// RFC 6455: the Sec-WebSocket-Accept value for a Sec-WebSocket-Key, and an
+// unmasked final text frame carrying `payload` (exposed for tests).
+std::string WebSocketAccept(std::string_view key);
+std::string WebSocketTextFrame(std::string_view payload);
 
 // Loki's time parameter: "" gives `def`; a value with '.' is float
 // seconds; an integer of at most 10 digits is seconds, longer is

@@ -197,5 +197,73 @@ TEST_F(LokiApiTest, TailStreamsTheNewestLinesOldestFirst) {
   EXPECT_EQ(values[1][1], "Failed password 9");
 }
 
+TEST(WebSocketTest, AcceptKeyAndFramesFollowRfc6455) {
+  // The example of RFC 6455 section 1.3.
+  EXPECT_EQ(WebSocketAccept("dGhlIHNhbXBsZSBub25jZQ=="),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  std::string small = WebSocketTextFrame("hi");
+  EXPECT_EQ(small, std::string("\x81\x02hi", 4));
+  std::string mid = WebSocketTextFrame(std::string(300, 'x'));
+  ASSERT_EQ(mid.size(), 4u + 300u);
+  EXPECT_EQ(static_cast<unsigned char>(mid[1]), 126);
+  EXPECT_EQ((static_cast<unsigned char>(mid[2]) << 8) |
+                static_cast<unsigned char>(mid[3]),
+            300);
+  std::string big = WebSocketTextFrame(std::string(70000, 'y'));
+  ASSERT_EQ(big.size(), 10u + 70000u);
+  EXPECT_EQ(static_cast<unsigned char>(big[1]), 127);
+  uint64_t n = 0;
+  for (int i = 2; i < 10; ++i) n = n << 8 | static_cast<unsigned char>(big[i]);
+  EXPECT_EQ(n, 70000u);
+}
+
+TEST_F(LokiApiTest, TailUpgradesToAWebSocket) {
+  HttpRequest req;
+  req.params.emplace("query", "{app=\"sshd\"}");
+  req.params.emplace("start", std::to_string(kT0));
+  req.params.emplace("limit", "2");
+  req.headers.emplace("Upgrade", "websocket");
+  req.headers.emplace("Connection", "Upgrade");
+  req.headers.emplace("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+  HttpResponse res;
+  api_->Tail(req, &res);
+  ASSERT_EQ(res.status, 101) << res.body;
+  EXPECT_TRUE(res.stream_raw);
+  EXPECT_EQ(res.headers["Sec-WebSocket-Accept"],
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  // The first frame carries the newest lines; the client then "leaves"
+  // (the write fails) and the stream ends.
+  std::string first;
+  res.stream([&](std::string_view chunk) {
+    if (!first.empty()) return false;
+    first = chunk;
+    return true;
+  });
+  ASSERT_GE(first.size(), 4u);
+  EXPECT_EQ(static_cast<unsigned char>(first[0]), 0x81);
+  size_t header = static_cast<unsigned char>(first[1]) == 126 ? 4 : 2;
+  nlohmann::json j = nlohmann::json::parse(first.substr(header));
+  EXPECT_TRUE(j.contains("dropped_entries"));
+  const auto& values = j["streams"][0]["values"];
+  ASSERT_EQ(values.size(), 2u);
+  EXPECT_EQ(values[1][1], "Failed password 9");
+  // Only max_tails run at once; the slot of the finished one is free again.
+  HttpResponse again;
+  api_->Tail(req, &again);
+  EXPECT_EQ(again.status, 101);
+}
+
+TEST_F(LokiApiTest, TailsBeyondTheLimitAreRefused) {
+  HttpRequest req;
+  req.params.emplace("query", "{app=\"sshd\"}");
+  HttpResponse a, b, c;
+  api_->Tail(req, &a);
+  api_->Tail(req, &b);
+  api_->Tail(req, &c);  // a and b still hold their slots (not run yet).
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(b.status, 200);
+  EXPECT_EQ(c.status, 429);
+}
+
 }  // namespace
 }  // namespace tend

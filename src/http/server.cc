@@ -26,12 +26,30 @@ HttpRequest Convert(const httplib::Request& req) {
 void Apply(const HttpResponse& in, httplib::Response& out) {
   out.status = in.status;
   for (const auto& [k, v] : in.headers) out.set_header(k, v);
+  if (in.stream && in.stream_raw) {
+    // A fixed, unreachable length keeps httplib from chunking; the
+    // connection ends when the producer returns.
+    constexpr size_t kUnbounded = size_t{1} << 62;
+    out.set_content_provider(
+        kUnbounded, in.content_type,
+        [stream = in.stream](size_t, size_t, httplib::DataSink& sink) {
+          stream([&sink](std::string_view chunk) {
+            if (chunk.empty()) return sink.is_writable();
+            return sink.is_writable() && sink.write(chunk.data(), chunk.size());
+          });
+          return false;  // Ends the response (and the connection).
+        });
+    return;
+  }
   if (in.stream) {
     // Chunked: the producer runs once, on this server thread, writing as
     // it goes; a write that fails (the client left) ends it.
     out.set_chunked_content_provider(
         in.content_type, [stream = in.stream](size_t, httplib::DataSink& sink) {
           stream([&sink](std::string_view chunk) {
+            // An empty chunk would end a chunked body: it only asks whether
+            // the client is still there.
+            if (chunk.empty()) return sink.is_writable();
             return sink.is_writable() && sink.write(chunk.data(), chunk.size());
           });
           sink.done();

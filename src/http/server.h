@@ -44,9 +44,14 @@ struct HttpResponse {
   // When set, the body is streamed (chunked) instead of `body`: the
   // function is called once, after the handler returned, on the same
   // server thread, and calls `write` per chunk; `write` returns false once
-  // the client is gone, and the function should then return.
+  // the client is gone, and the function should then return. An empty
+  // chunk writes nothing and only asks whether the client is still there.
   using Writer = std::function<bool(std::string_view chunk)>;
   std::function<void(const Writer& write)> stream;
+  // With `stream`: write its bytes as they are, without chunked encoding,
+  // until it returns (a connection upgraded with status 101, e.g. to a
+  // WebSocket); the connection is closed after.
+  bool stream_raw = false;
 };
 
 struct HttpServerOptions {

@@ -4,8 +4,11 @@
 // logcli would. The inputs are the real loghub samples; every expectation
 // (lines, times, apps, counts, metric values) is computed here from the
 // input, independently of tend's parsers.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +16,7 @@
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <thread>
@@ -550,6 +554,115 @@ TEST_F(LogsAgentTest, TailRouteStreamsALineWrittenMeanwhile) {
   EXPECT_EQ(hits, 1) << a->body;
   // app.log got a line the app metric tests must count too.
   app_.push_back({"info", 1, "", ""});
+}
+
+// A minimal RFC 6455 client over a raw socket, as Grafana's live tailing
+// connects: upgrade, then read server text frames.
+class WebSocketClient {
+ public:
+  ~WebSocketClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  // Connects to 127.0.0.1:port and upgrades `path`; returns the response
+  // head ("" on failure).
+  std::string Upgrade(int port, const std::string& path) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+      return "";
+    }
+    timeval tv{10, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    const std::string req = "GET " + path +
+                            " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                            "Sec-WebSocket-Version: 13\r\n\r\n";
+    if (::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(req.size())) {
+      return "";
+    }
+    size_t end;
+    while ((end = buf_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill()) return "";
+    }
+    std::string head = buf_.substr(0, end);
+    buf_.erase(0, end + 4);
+    return head;
+  }
+  // The payload of the next frame, or nullopt on timeout or close.
+  std::optional<std::string> NextFrame() {
+    while (buf_.size() < 2) {
+      if (!Fill()) return std::nullopt;
+    }
+    uint64_t n = static_cast<unsigned char>(buf_[1]) & 0x7F;
+    size_t off = 2;
+    if (n == 126 || n == 127) {
+      const size_t len_bytes = n == 126 ? 2 : 8;
+      while (buf_.size() < 2 + len_bytes) {
+        if (!Fill()) return std::nullopt;
+      }
+      n = 0;
+      for (size_t i = 0; i < len_bytes; ++i) {
+        n = n << 8 | static_cast<unsigned char>(buf_[2 + i]);
+      }
+      off += len_bytes;
+    }
+    while (buf_.size() < off + n) {
+      if (!Fill()) return std::nullopt;
+    }
+    std::string payload = buf_.substr(off, n);
+    buf_.erase(0, off + n);
+    return payload;
+  }
+
+ private:
+  bool Fill() {
+    char tmp[65536];
+    ssize_t r = ::recv(fd_, tmp, sizeof(tmp), 0);
+    if (r <= 0) return false;
+    buf_.append(tmp, static_cast<size_t>(r));
+    return true;
+  }
+  int fd_ = -1;
+  std::string buf_;
+};
+
+TEST_F(LogsAgentTest, TailOverAWebSocketAsGrafanaLiveDoes) {
+  WaitLines("{source=\"app\"}", 1);
+  const std::string marker = "ws-probe-" + std::to_string(NowNs());
+  const int port = std::stoi(addr_.substr(addr_.rfind(':') + 1));
+  WebSocketClient ws;
+  std::string head = ws.Upgrade(
+      port, PathWithParams("/loki/api/v1/tail",
+                           {{"query", "{source=\"app\"} |= \"" + marker + "\""},
+                            {"limit", "10"}}));
+  ASSERT_NE(head.find("101"), std::string::npos) << head;
+  // RFC 6455's example key gives this accept value.
+  EXPECT_NE(head.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos)
+      << head;
+  ASSERT_TRUE(WriteText(logs_ + "/app.log",
+                        "level=info msg=\"" + marker + "\" duration_ms=2\n",
+                        true));
+  app_.push_back({"info", 2, "", ""});
+  int hits = 0;
+  for (int frames = 0; frames < 10 && hits == 0; ++frames) {
+    std::optional<std::string> f = ws.NextFrame();
+    ASSERT_TRUE(f.has_value()) << "no frame within 10 s";
+    nlohmann::json j = nlohmann::json::parse(*f, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << *f;
+    ASSERT_TRUE(j.contains("streams")) << *f;
+    for (const auto& s : j["streams"]) {
+      for (const auto& v : s["values"]) {
+        EXPECT_NE(v[1].get<std::string>().find(marker), std::string::npos);
+        ++hits;
+      }
+    }
+  }
+  EXPECT_EQ(hits, 1);
 }
 
 TEST_F(LogsAgentTest, ProcessorsDropAndRedactStoredLines) {
