@@ -148,6 +148,11 @@ Status LogPipeline::CommitNow() {
 void LogPipeline::Run() {
   std::vector<pollfd> fds;
   bool busy = false;  // The last round handed data: poll again at once.
+  // A first start (no checkpoint yet) commits the sources' positions right
+  // after their first look, lines or not: a restart then knows what was
+  // already there, instead of taking files rotated in the meantime for
+  // ones present at the first start (which are not read).
+  bool baseline = store_->last_checkpoint().empty();
   while (true) {
     bool stopping = stop_.load();
     int64_t now = clock_->MonotonicNanos();
@@ -183,6 +188,11 @@ void LogPipeline::Run() {
       busy = PollSources() > 0;
     }
     now = clock_->MonotonicNanos();
+    if (baseline && !commit_failing_) {
+      uncommitted_ = true;
+      CommitNow().IgnoreError();
+      baseline = commit_failing_;  // Retried with the next round.
+    }
     if (uncommitted_) {
       int64_t wait = commit_failing_ ? kRetryNs : options_.commit_interval_ns;
       if (stopping || now - last_commit_mono_ >= wait ||
