@@ -17,14 +17,8 @@ std::string Where(size_t i, const LogSourceSection& s) {
 }
 
 Result<logs::TimeZone> ZoneOf(const std::string& tz) {
-  if (tz == "local") return logs::TimeZone::Local();
-  if (tz == "UTC" || tz == "utc") return logs::TimeZone::Utc();
-  if (tz.size() == 6 && (tz[0] == '+' || tz[0] == '-') && tz[3] == ':') {
-    int h = (tz[1] - '0') * 10 + (tz[2] - '0');
-    int m = (tz[4] - '0') * 10 + (tz[5] - '0');
-    int secs = h * 3600 + m * 60;
-    return logs::TimeZone::Fixed(tz[0] == '-' ? -secs : secs);
-  }
+  logs::TimeZone zone;
+  if (logs::ParseZoneName(tz, &zone)) return zone;
   return InvalidArgumentError("invalid timezone \"" + tz + "\"");
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "agent/data_dir.h"
+#include "api/prom_params.h"
 #include "base/log.h"
 #include "config/tend_config_schema.h"
 
@@ -120,6 +121,15 @@ std::string AgentAddress(const ParsedFlags& flags) {
     if (c.ok()) return c->agent.listen;
   }
   return TendConfig().agent.listen;
+}
+
+Result<int64_t> ParseCliTime(const std::string& s, int64_t now) {
+  if (s == "now") return now;
+  Result<int64_t> t = ParseApiTime(s);
+  if (t.ok() || s.size() < 2 || s[0] != '-') return t;
+  Result<int64_t> back = ParseApiDuration(s.substr(1));
+  if (!back.ok()) return t.status();
+  return now - *back;
 }
 
 }  // namespace tend

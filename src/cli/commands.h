@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "cli/flags.h"
 
 namespace tend {
@@ -39,6 +40,10 @@ std::string DataDirFlag(const ParsedFlags& flags);
 // Where the agent that owns the data dir listens: --listen, else the data
 // dir's agent.json, else agent.listen of --config, else 127.0.0.1:9955.
 std::string AgentAddress(const ParsedFlags& flags);
+
+// A command-line time in milliseconds: the HTTP API's forms (Unix seconds,
+// RFC 3339), "now", or a negative duration back from `now_ms` ("-1h").
+Result<int64_t> ParseCliTime(const std::string& s, int64_t now_ms);
 
 // Bytes for people: "512 B", "1.5 KiB", "3.2 GiB".
 std::string HumanBytes(double bytes);

@@ -11,23 +11,6 @@
 
 namespace tend {
 
-std::string UrlEncodeValue(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-        (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-        c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 Result<LogsAnswer> AskLogs(
     const ParsedFlags& flags, const std::string& path,
     const std::vector<std::pair<std::string, std::string>>& params) {
@@ -91,7 +74,7 @@ Result<LogsAnswer> AskLogs(
   req.path = path;
   char sep = '?';
   for (const auto& [k, v] : params) {
-    req.path += sep + UrlEncodeValue(k) + "=" + UrlEncodeValue(v);
+    req.path += sep + UrlEncode(k) + "=" + UrlEncode(v);
     sep = '&';
   }
   req.timeout_ms = 130000;

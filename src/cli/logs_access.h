@@ -27,9 +27,6 @@ Result<LogsAnswer> AskLogs(
     const ParsedFlags& flags, const std::string& path,
     const std::vector<std::pair<std::string, std::string>>& params);
 
-// Form/URL encoding of one value.
-std::string UrlEncodeValue(const std::string& s);
-
 }  // namespace tend
 
 #endif  // TEND_CLI_LOGS_ACCESS_H_

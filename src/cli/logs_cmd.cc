@@ -87,16 +87,10 @@ std::string FormatTimeNs(int64_t ns) {
   return std::string(buf) + f + "Z";
 }
 
-// --start/--end: the API's forms, "now", or "-<duration>" back from now.
-Result<int64_t> ParseCliTimeNs(const std::string& s, int64_t now) {
-  if (s == "now") return now;
-  if (s.size() > 1 && s[0] == '-') {
-    Result<int64_t> back = ParseApiDuration(s.substr(1));
-    if (back.ok()) return now - *back * 1'000'000;
-  }
-  Result<int64_t> ms = ParseApiTime(s);
-  if (!ms.ok()) return ms.status();
-  return *ms * 1'000'000;
+// --start/--end: ParseCliTime in nanoseconds.
+Result<int64_t> ParseCliTimeNs(const std::string& s, int64_t now_ns) {
+  ASSIGN_OR_RETURN(int64_t ms, ParseCliTime(s, now_ns / 1'000'000));
+  return ms * 1'000'000;
 }
 
 struct Line {

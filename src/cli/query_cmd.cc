@@ -60,16 +60,6 @@ namespace {
 
 int64_t NowMs() { return Clock::Real()->NowUnixNanos() / 1'000'000; }
 
-// The API's time forms, plus "now" and "-<duration>" back from now.
-Result<int64_t> ParseCliTime(const std::string& s, int64_t now) {
-  if (s == "now") return now;
-  Result<int64_t> t = ParseApiTime(s);
-  if (t.ok() || s.size() < 2 || s[0] != '-') return t;
-  Result<int64_t> back = ParseApiDuration(s.substr(1));
-  if (!back.ok()) return t.status();
-  return now - *back;
-}
-
 std::string FormatTime(int64_t ms) {
   time_t secs = static_cast<time_t>(ms / 1000);
   std::tm tm{};
@@ -142,24 +132,6 @@ int PrintTable(const nlohmann::json& body) {
     }
   }
   return kExitOk;
-}
-
-// Form-encodes one parameter value.
-std::string UrlEncode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-        (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-        c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 int RunScripts(const std::vector<std::string>& files) {

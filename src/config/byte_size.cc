@@ -60,4 +60,8 @@ Result<uint64_t> ParseByteSize(std::string_view text) {
   return bad();
 }
 
+Status ValidateByteSize(std::string_view text) {
+  return ParseByteSize(text).status();
+}
+
 }  // namespace tend

@@ -15,6 +15,9 @@ namespace tend {
 // kInvalidArgument naming the text and the units accepted.
 Result<uint64_t> ParseByteSize(std::string_view text);
 
+// ParseByteSize as a configuration validator: OK or its error.
+Status ValidateByteSize(std::string_view text);
+
 }  // namespace tend
 
 #endif  // TEND_CONFIG_BYTE_SIZE_H_

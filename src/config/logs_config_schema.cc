@@ -8,6 +8,7 @@
 #include "config/byte_size.h"
 #include "config/yaml_text.h"
 #include "logs/logql/parser.h"
+#include "logs/parse/timestamp.h"
 
 namespace tend {
 namespace {
@@ -15,10 +16,6 @@ namespace {
 constexpr int64_t kSecond = 1000;
 constexpr int64_t kMinute = 60 * kSecond;
 constexpr int64_t kDay = 24 * 60 * kMinute;
-
-Status ValidateByteSizeText(std::string_view text) {
-  return ParseByteSize(text).status();
-}
 
 Status ValidateOptionalCondition(std::string_view c) {
   return c.empty() ? Status::Ok() : ValidateLogCondition(c);
@@ -136,16 +133,8 @@ Status CheckSource(const LogSourceSection& s) {
 }
 
 Status ValidateTimezone(std::string_view tz) {
-  if (tz == "local" || tz == "UTC" || tz == "utc") return Status::Ok();
-  if (tz.size() == 6 && (tz[0] == '+' || tz[0] == '-') && tz[3] == ':') {
-    int h = (tz[1] - '0') * 10 + (tz[2] - '0');
-    int m = (tz[4] - '0') * 10 + (tz[5] - '0');
-    bool digits = true;
-    for (size_t i : {1, 2, 4, 5}) {
-      if (tz[i] < '0' || tz[i] > '9') digits = false;
-    }
-    if (digits && h <= 14 && m < 60) return Status::Ok();
-  }
+  logs::TimeZone zone;
+  if (logs::ParseZoneName(tz, &zone)) return Status::Ok();
   return InvalidArgumentError("want local, UTC or an offset like +02:00, got " +
                               QuoteForMessage(tz));
 }
@@ -199,7 +188,7 @@ Schema<LogSourceSection> SourceSchema() {
            "multiline: the most lines in one record.", 1, 100000)
       .String("max_record_size", &S::max_record_size,
               "file: records longer than this are cut (and counted).",
-              ValidateByteSizeText)
+              ValidateByteSize)
       .Bool("read_gzip", &S::read_gzip,
             "file: also read files ending in .gz that the paths match "
             "(once, whole).")
@@ -223,11 +212,11 @@ Schema<LogSourceSection> SourceSchema() {
       .String("tls_key", &S::tls_key, "syslog: the TLS private key (PEM).")
       .String("max_message_size", &S::max_message_size,
               "syslog: longer messages are cut (and counted).",
-              ValidateByteSizeText)
+              ValidateByteSize)
       .String("queue_size", &S::queue_size,
               "syslog: the receive queue. When it is full TCP senders wait "
               "and UDP messages are dropped (and counted).",
-              ValidateByteSizeText)
+              ValidateByteSize)
       .SectionList("processors", &S::processors, ProcessorSchema(),
                    "Steps each record goes through before it is stored, "
                    "in order (docs/logs-processing.md).")
@@ -356,7 +345,7 @@ Schema<LogsSection> LogsSchema() {
       .String("retention_size", &L::retention_size,
               "Delete the oldest segments while the log store takes more "
               "than this (\"0\": no limit).",
-              ValidateByteSizeText)
+              ValidateByteSize)
       .Enum("fsync", &L::fsync,
             "always: every commit is fdatasync'ed before the sources' "
             "positions advance (survives power loss); interval: once a "

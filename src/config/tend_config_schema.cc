@@ -36,10 +36,6 @@ Schema<AgentSection> AgentSchema() {
   return s;
 }
 
-Status ValidateByteSize(std::string_view text) {
-  return ParseByteSize(text).status();
-}
-
 Schema<StorageSection> StorageSchema() {
   Schema<StorageSection> s;
   s.Bool("enabled", &StorageSection::enabled,

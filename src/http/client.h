@@ -4,6 +4,7 @@
 #define TEND_HTTP_CLIENT_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -30,6 +31,10 @@ struct HttpClientRequest {
 // server cannot be reached or the exchange breaks; any HTTP status is a
 // successful result.
 Result<HttpClientResponse> HttpFetch(const HttpClientRequest& request);
+
+// Percent-encodes `s` for a query string or form body (RFC 3986
+// unreserved characters stay as they are).
+std::string UrlEncode(std::string_view s);
 
 }  // namespace tend
 

@@ -432,4 +432,27 @@ bool ParseAnyTimestamp(std::string_view s, int64_t reference_ns,
   return false;
 }
 
+bool ParseZoneName(std::string_view tz, TimeZone* out) {
+  if (tz == "local") {
+    *out = TimeZone::Local();
+    return true;
+  }
+  if (tz == "UTC" || tz == "utc") {
+    *out = TimeZone::Utc();
+    return true;
+  }
+  if (tz.size() != 6 || (tz[0] != '+' && tz[0] != '-') || tz[3] != ':') {
+    return false;
+  }
+  for (size_t i : {1, 2, 4, 5}) {
+    if (tz[i] < '0' || tz[i] > '9') return false;
+  }
+  const int h = (tz[1] - '0') * 10 + (tz[2] - '0');
+  const int m = (tz[4] - '0') * 10 + (tz[5] - '0');
+  if (h > 14 || m >= 60) return false;
+  const int secs = h * 3600 + m * 60;
+  *out = TimeZone::Fixed(tz[0] == '-' ? -secs : secs);
+  return true;
+}
+
 }  // namespace tend::logs

@@ -87,6 +87,10 @@ bool ParseAnyTimestamp(std::string_view s, int64_t reference_ns,
 // letter upper, as logs write it): 1..12, or 0.
 int MonthFromAbbrev(std::string_view s);
 
+// A configured zone name: "local", "UTC" (or "utc"), or a fixed offset
+// "+HH:MM" / "-HH:MM" up to 14 hours; false for anything else.
+bool ParseZoneName(std::string_view name, TimeZone* out);
+
 }  // namespace tend::logs
 
 #endif  // TEND_LOGS_PARSE_TIMESTAMP_H_

@@ -115,15 +115,20 @@ void SourceIngest::Add(const SourceEntry& entry) {
     record_.source = std::move(source);
   }
   if (record_.parse_error) ++stats_.parse_errors;
-  line_.assign(entry.line);
-  if (processors_ != nullptr &&
-      processors_->Run(record_, line_) == ProcessorChain::kDrop) {
-    ++stats_.dropped;
-    return;
+  // The text to store: the entry's own, unless processors (which may
+  // redact it) run, then a copy they edit.
+  std::string_view text = entry.line;
+  if (processors_ != nullptr) {
+    line_.assign(entry.line);
+    if (processors_->Run(record_, line_) == ProcessorChain::kDrop) {
+      ++stats_.dropped;
+      return;
+    }
+    text = line_;
   }
   if (metrics_ != nullptr) metrics_->Observe(record_);
-  std::string_view line = CutAtUtf8Boundary(line_, config_.max_line_bytes);
-  if (line.size() != line_.size()) ++stats_.cut;
+  std::string_view line = CutAtUtf8Boundary(text, config_.max_line_bytes);
+  if (line.size() != text.size()) ++stats_.cut;
   BuildLabels(record_, entry.origin);
   int64_t t = record_.time_from_line || rec != nullptr ? record_.time_ns
                                                        : entry.receive_time_ns;

@@ -87,7 +87,7 @@ class SourceIngest : public EntrySink {
   ProcessorChain* processors_;
   LogMetrics* metrics_;
   LogRecord record_;  // Reused for every entry.
-  std::string line_;  // The text to store, reused.
+  std::string line_;  // The processors' copy of the text to store, reused.
   Labels labels_;     // Reused; canonical after BuildLabels.
   std::vector<std::string> field_label_names_;  // Sanitized label_fields.
   Status error_;
