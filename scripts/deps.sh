@@ -18,6 +18,7 @@ packages=(
   libsystemd-dev systemd-journal-remote      # journal source and its tests
   bsdutils apache2-utils                     # logger(1); ab for the nginx log test
   curl ca-certificates bc             # bench/compare_node_exporter.sh
+  openssl                            # certificates in the syslog TLS tests
 )
 
 missing=()
