@@ -16,6 +16,8 @@ packages=(
   libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libzstd-dev libpcre2-dev libsimdjson-dev   # the log store and parsers
   libsystemd-dev systemd-journal-remote      # journal source and its tests
+  libsqlite3-dev libcurl4-openssl-dev        # state database; probes and receivers
+  dbus                                       # a private bus for the systemd unit tests
   bsdutils apache2-utils                     # logger(1); ab for the nginx log test
   curl ca-certificates bc             # bench/compare_node_exporter.sh
   openssl                            # certificates in the syslog TLS tests
