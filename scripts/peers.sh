@@ -6,7 +6,8 @@
 # Prints nothing on success; DIR/bin then holds promtool, prometheus,
 # prometheus-node-exporter, nginx (run it with -p, -c and -e: its
 # compiled-in paths are the host's) and rsyslogd (a wrapper that finds the
-# unpacked libraries and modules; run it with -n -f CONF -i PIDFILE).
+# unpacked libraries and modules; run it with -n -f CONF -i PIDFILE),
+# alertmanager (prometheus-alertmanager) and monit (run it with -I -c RCFILE).
 set -euo pipefail
 dir=${1:?usage: peers.sh DIR}
 mkdir -p "$dir/bin" "$dir/debs"
@@ -15,6 +16,8 @@ need=()
 [ -x "$dir/bin/prometheus-node-exporter" ] || need+=(prometheus-node-exporter)
 [ -x "$dir/bin/nginx" ] || need+=(nginx)
 [ -x "$dir/bin/rsyslogd" ] || need+=(rsyslog)
+[ -x "$dir/bin/alertmanager" ] || need+=(prometheus-alertmanager)
+[ -x "$dir/bin/monit" ] || need+=(monit)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 for pkg in "${need[@]}"; do
@@ -38,6 +41,8 @@ done
 [ -d "$dir/x-prometheus" ] && ln -sf "../x-prometheus/usr/bin/prometheus" "$dir/bin/prometheus"
 [ -d "$dir/x-prometheus-node-exporter" ] && ln -sf "../x-prometheus-node-exporter/usr/bin/prometheus-node-exporter" "$dir/bin/prometheus-node-exporter"
 [ -d "$dir/x-nginx" ] && ln -sf "../x-nginx/usr/sbin/nginx" "$dir/bin/nginx"
+[ -d "$dir/x-prometheus-alertmanager" ] && ln -sf "../x-prometheus-alertmanager/usr/bin/prometheus-alertmanager" "$dir/bin/alertmanager"
+[ -d "$dir/x-monit" ] && ln -sf "../x-monit/usr/bin/monit" "$dir/bin/monit"
 if [ -d "$dir/x-rsyslog" ]; then
   # A symlink would find neither the libraries nor the modules (-M), whose
   # compiled-in paths are the host's.
