@@ -14,6 +14,7 @@
 #include "agent/snapshot.h"
 #include "agent/store_metrics.h"
 #include "agent/store_writer.h"
+#include "api/events_api.h"
 #include "api/loki_api.h"
 #include "api/prom_api.h"
 #include "base/log.h"
@@ -23,6 +24,7 @@
 #include "http/server.h"
 #include "loop/event_loop.h"
 #include "loop/worker_pool.h"
+#include "state/state_db.h"
 #include "tend_version.h"
 #include "tsdb/db.h"
 
@@ -48,6 +50,8 @@ class AgentImpl : public AgentView {
       config_.agent.listen = options_.listen_override;
     }
     ASSIGN_OR_RETURN(lock_, DataDirLock::Acquire(options_.data_dir));
+    ASSIGN_OR_RETURN(state_,
+                     state::StateDb::Open(options_.data_dir + "/state.db"));
     if (config_.storage.enabled) RETURN_IF_ERROR(OpenStore());
     if (config_.logs.enabled) {
       ASSIGN_OR_RETURN(logs_,
@@ -78,6 +82,8 @@ class AgentImpl : public AgentView {
                                     [this] { return MetadataOf(snapshot()); });
       prom_api_->Register(server_.get());
     }
+    events_api_ = std::make_unique<EventsApi>(state_.get(), Clock::Real());
+    events_api_->Register(server_.get());
     if (logs_) {
       LokiApiOptions lo;
       lo.limits.timeout_ns = config_.query.timeout_ms * 1'000'000;
@@ -255,6 +261,17 @@ class AgentImpl : public AgentView {
     }
   }
 
+  // Worker thread: deletes events past the retention, then beyond the
+  // count limit.
+  void PruneEvents(int64_t now_ms, int64_t retention_ms, int64_t max_events) {
+    if (now_ms - last_prune_ms_ < kMaintainEveryMs) return;
+    last_prune_ms_ = now_ms;
+    Result<int64_t> n = state_->PruneEvents(now_ms - retention_ms, max_events);
+    if (!n.ok()) {
+      LogWarn("pruning events failed", {{"err", n.status().message()}});
+    }
+  }
+
   std::string ConfigName() const {
     return options_.config_path.empty() ? "(built-in defaults)"
                                         : options_.config_path;
@@ -348,7 +365,9 @@ class AgentImpl : public AgentView {
       return;
     }
     cycle_in_flight_ = true;
-    bool queued = pool_->Submit([this, collection] {
+    const int64_t retention_ms = config_.alerting.events_retention_ms;
+    const int64_t max_events = config_.alerting.max_events;
+    bool queued = pool_->Submit([this, collection, retention_ms, max_events] {
       auto metrics = std::make_shared<MetricSet>(collection->RunCycle());
       AddAgentMetrics(metrics.get());
       if (logs_) logs_->Collect(metrics.get());
@@ -358,6 +377,7 @@ class AgentImpl : public AgentView {
         Publish(std::make_shared<const Snapshot>(std::move(*metrics), now));
       });
       if (db_) StoreHousekeeping(now);
+      PruneEvents(now / kNanosPerMilli, retention_ms, max_events);
       loop_->Post([this] { cycle_in_flight_ = false; });
     });
     if (!queued) {
@@ -405,10 +425,15 @@ class AgentImpl : public AgentView {
   // thread; the Loki API reads the store from HTTP threads.
   std::unique_ptr<LogService> logs_;
   std::unique_ptr<LokiApi> loki_api_;
+  // The state database (events, alert state, silences, outbox); used from
+  // several threads (it serializes itself).
+  std::unique_ptr<state::StateDb> state_;
+  std::unique_ptr<EventsApi> events_api_;
   StorageSection storage_;         // As opened (changes need a restart).
   StoreWriteHealth store_health_;  // Worker thread.
   int64_t last_sync_ms_ = 0;       // Worker thread.
   int64_t last_maintain_ms_ = 0;   // Worker thread.
+  int64_t last_prune_ms_ = 0;      // Worker thread.
   int64_t last_stats_ms_ = 0;      // Worker thread.
   DbStats store_stats_;            // Worker thread; as of last_stats_ms_.
   std::unique_ptr<DataDirLock> lock_;

@@ -56,6 +56,7 @@ int RunVersion(const ParsedFlags& flags);
 int RunTsdb(const ParsedFlags& flags);
 int RunQuery(const ParsedFlags& flags);
 int RunLogs(const ParsedFlags& flags);
+int RunEvents(const ParsedFlags& flags);
 
 extern const std::string_view kAgentHelp;
 extern const std::string_view kStatusHelp;
@@ -64,6 +65,7 @@ extern const std::string_view kVersionHelp;
 extern const std::string_view kTsdbHelp;
 extern const std::string_view kQueryHelp;
 extern const std::string_view kLogsHelp;
+extern const std::string_view kEventsHelp;
 
 }  // namespace tend
 

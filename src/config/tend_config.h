@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "config/alerting_config.h"
 #include "config/logs_config.h"
 #include "metrics/collector.h"
 
@@ -99,6 +100,7 @@ struct TendConfig {
   HostPaths paths;
   CollectorsSection collectors;
   LogsSection logs;
+  AlertingSection alerting;
 };
 
 }  // namespace tend

@@ -3,6 +3,7 @@
 #include "config/tend_config_schema.h"
 
 #include "config/byte_size.h"
+#include "config/alerting_config_schema.h"
 #include "config/logs_config_schema.h"
 #include "config/yaml_text.h"
 
@@ -258,7 +259,11 @@ Schema<TendConfig> BuildTendConfigSchema() {
       .Section("logs", &TendConfig::logs, LogsSchema(),
                "Logs: the log store, where logs come from, how they are "
                "processed and which metrics are derived from them "
-               "(docs/logs.md).");
+               "(docs/logs.md).")
+      .Section("alerting", &TendConfig::alerting, AlertingSchema(),
+               "Alerting: Prometheus rule files, where notifications go "
+               "(Alertmanager's configuration format) and how long events "
+               "are kept (docs/alerting.md).");
   return s;
 }
 

@@ -241,10 +241,11 @@ TEST(TendConfigTest, UnknownKeyNamesPositionAndSuggests) {
                           "\"interval\"? (valid keys: interval, listen)"));
   Result<TendConfig> r = LoadConfigString("colectors:\n  cpu: {}\n", "t.yml");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            "t.yml:1:1: unknown key \"colectors\" at the top level; did you "
-            "mean \"collectors\"? (valid keys: agent, collectors, log, "
-            "logs, paths, query, storage)");
+  EXPECT_EQ(
+      r.status().message(),
+      "t.yml:1:1: unknown key \"colectors\" at the top level; did you "
+      "mean \"collectors\"? (valid keys: agent, alerting, collectors, log, "
+      "logs, paths, query, storage)");
   r = LoadConfigString("collectors:\n  filesystem:\n    stat_timeot: 1s\n",
                        "t.yml");
   ASSERT_FALSE(r.ok());
@@ -291,7 +292,8 @@ TEST(TendConfigTest, EveryErrorIsReportedTogether) {
           f + "7:11: log.format: want one of human or json, got \"xml\"",
           f + "9:9: paths.proc: want an absolute path, got \"host/proc\"",
           f + "10:1: unknown key \"colectors\" at the top level; did you "
-              "mean \"collectors\"? (valid keys: agent, collectors, log, "
+              "mean \"collectors\"? (valid keys: agent, alerting, collectors, "
+              "log, "
               "logs, paths, query, storage)",
           f + "15:27: collectors.filesystem.mount_points_exclude: invalid "
               "regular expression \"/(dev|proc\": missing ): /(dev|proc",

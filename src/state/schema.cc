@@ -86,8 +86,9 @@ Status MigrateSchema(sqlite3* db) {
     sql += kMigrations[v];
     sql += "PRAGMA application_id=" + std::to_string(kApplicationId) + ";";
     sql += "PRAGMA user_version=" + std::to_string(v + 1) + ";COMMIT;";
-    Status s = Exec(db, sql, "state database: migrating the schema to " +
-                                 std::to_string(v + 1));
+    Status s = Exec(
+        db, sql,
+        "state database: migrating the schema to " + std::to_string(v + 1));
     if (!s.ok()) {
       Exec(db, "ROLLBACK", "rollback").IgnoreError();
       return s;

@@ -179,11 +179,11 @@ Result<int64_t> StateDb::PruneEvents(int64_t before_ms, int64_t max_events) {
     old.Bind(1, before_ms);
     RETURN_IF_ERROR(old.Run());
     deleted += sqlite3_changes(impl_->db);
-    ASSIGN_OR_RETURN(Statement excess,
-                     Statement::Prepare(
-                         impl_->db,
-                         "DELETE FROM events WHERE id <= (SELECT id FROM "
-                         "events ORDER BY id DESC LIMIT 1 OFFSET ?)"));
+    ASSIGN_OR_RETURN(
+        Statement excess,
+        Statement::Prepare(impl_->db,
+                           "DELETE FROM events WHERE id <= (SELECT id FROM "
+                           "events ORDER BY id DESC LIMIT 1 OFFSET ?)"));
     excess.Bind(1, max_events);
     RETURN_IF_ERROR(excess.Run());
     deleted += sqlite3_changes(impl_->db);
@@ -193,7 +193,8 @@ Result<int64_t> StateDb::PruneEvents(int64_t before_ms, int64_t max_events) {
   return deleted;
 }
 
-// --- Keyed records ------------------------------------------------------------
+// --- Keyed records
+// ------------------------------------------------------------
 
 Status StateDb::Put(std::string_view ns, std::string_view key,
                     std::string_view value) {
@@ -229,8 +230,8 @@ Result<std::vector<std::pair<std::string, std::string>>> StateDb::List(
   std::lock_guard<std::mutex> lock(impl_->mu);
   ASSIGN_OR_RETURN(
       Statement st,
-      Statement::Prepare(impl_->db,
-                         "SELECT key, value FROM kv WHERE ns = ? ORDER BY key"));
+      Statement::Prepare(
+          impl_->db, "SELECT key, value FROM kv WHERE ns = ? ORDER BY key"));
   st.Bind(1, ns);
   std::vector<std::pair<std::string, std::string>> out;
   for (;;) {
@@ -250,9 +251,9 @@ Status StateDb::PutAll(
     if (replace) {
       // Mark-and-sweep inside the transaction: delete the namespace, then
       // write the new set. SQLite applies it atomically at COMMIT.
-      ASSIGN_OR_RETURN(Statement del, Statement::Prepare(
-                                          impl_->db,
-                                          "DELETE FROM kv WHERE ns = ?"));
+      ASSIGN_OR_RETURN(
+          Statement del,
+          Statement::Prepare(impl_->db, "DELETE FROM kv WHERE ns = ?"));
       del.Bind(1, ns);
       RETURN_IF_ERROR(del.Run());
     }
@@ -270,7 +271,8 @@ Status StateDb::PutAll(
   return WithPath(s, path());
 }
 
-// --- Silences -----------------------------------------------------------------
+// --- Silences
+// -----------------------------------------------------------------
 
 Status StateDb::PutSilence(const SilenceRecord& s) {
   std::lock_guard<std::mutex> lock(impl_->mu);
@@ -292,11 +294,11 @@ Status StateDb::PutSilence(const SilenceRecord& s) {
 
 Result<std::vector<SilenceRecord>> StateDb::ListSilences() {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  ASSIGN_OR_RETURN(Statement st,
-                   Statement::Prepare(impl_->db,
-                                      "SELECT " + std::string(kSilenceColumns) +
-                                          " FROM silences ORDER BY starts_ms, "
-                                          "id"));
+  ASSIGN_OR_RETURN(
+      Statement st,
+      Statement::Prepare(impl_->db, "SELECT " + std::string(kSilenceColumns) +
+                                        " FROM silences ORDER BY starts_ms, "
+                                        "id"));
   std::vector<SilenceRecord> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st.Step());
@@ -308,10 +310,10 @@ Result<std::vector<SilenceRecord>> StateDb::ListSilences() {
 
 Result<SilenceRecord> StateDb::GetSilence(std::string_view id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  ASSIGN_OR_RETURN(Statement st,
-                   Statement::Prepare(impl_->db,
-                                      "SELECT " + std::string(kSilenceColumns) +
-                                          " FROM silences WHERE id = ?"));
+  ASSIGN_OR_RETURN(
+      Statement st,
+      Statement::Prepare(impl_->db, "SELECT " + std::string(kSilenceColumns) +
+                                        " FROM silences WHERE id = ?"));
   st.Bind(1, id);
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return NotFoundError("no silence with id " + std::string(id));
@@ -328,7 +330,8 @@ Result<int64_t> StateDb::PruneSilences(int64_t before_ms) {
   return static_cast<int64_t>(sqlite3_changes(impl_->db));
 }
 
-// --- Outbox -------------------------------------------------------------------
+// --- Outbox
+// -------------------------------------------------------------------
 
 Result<int64_t> StateDb::Enqueue(const OutboxItem& o) {
   std::lock_guard<std::mutex> lock(impl_->mu);
@@ -346,7 +349,8 @@ Result<int64_t> StateDb::Enqueue(const OutboxItem& o) {
       .Bind(6, static_cast<int64_t>(o.attempts))
       .Bind(7, o.last_error);
   Status s = st.Run();
-  if (!s.ok()) return WithPath(s.WithContext("queueing a notification"), path());
+  if (!s.ok())
+    return WithPath(s.WithContext("queueing a notification"), path());
   return static_cast<int64_t>(sqlite3_last_insert_rowid(impl_->db));
 }
 
@@ -370,10 +374,10 @@ Result<std::vector<OutboxItem>> StateDb::DueItems(int64_t now_ms,
 
 Result<std::vector<OutboxItem>> StateDb::AllItems() {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  ASSIGN_OR_RETURN(Statement st,
-                   Statement::Prepare(impl_->db,
-                                      "SELECT " + std::string(kOutboxColumns) +
-                                          " FROM outbox ORDER BY id"));
+  ASSIGN_OR_RETURN(
+      Statement st,
+      Statement::Prepare(impl_->db, "SELECT " + std::string(kOutboxColumns) +
+                                        " FROM outbox ORDER BY id"));
   std::vector<OutboxItem> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st.Step());
@@ -400,9 +404,9 @@ Status StateDb::Reschedule(int64_t id, int attempts, int64_t next_attempt_ms,
 
 Status StateDb::Remove(int64_t id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  ASSIGN_OR_RETURN(Statement st, Statement::Prepare(
-                                     impl_->db,
-                                     "DELETE FROM outbox WHERE id = ?"));
+  ASSIGN_OR_RETURN(
+      Statement st,
+      Statement::Prepare(impl_->db, "DELETE FROM outbox WHERE id = ?"));
   st.Bind(1, id);
   return WithPath(st.Run(), path());
 }

@@ -50,10 +50,10 @@ struct Event {
 };
 
 struct EventQuery {
-  int64_t since_ms = 0;  // Inclusive.
+  int64_t since_ms = 0;                                    // Inclusive.
   int64_t until_ms = std::numeric_limits<int64_t>::max();  // Exclusive.
-  std::vector<std::string> kinds;  // Empty: every kind.
-  std::string subject;             // Empty: every subject.
+  std::vector<std::string> kinds;                          // Empty: every kind.
+  std::string subject;  // Empty: every subject.
   size_t limit = 1000;  // The newest `limit` matching events.
 };
 
