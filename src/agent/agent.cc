@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/agent_http.h"
+#include "agent/alerting_service.h"
 #include "agent/collection.h"
 #include "agent/data_dir.h"
 #include "agent/log_service.h"
@@ -37,6 +38,7 @@ class AgentImpl : public AgentView {
   ~AgentImpl() override {
     if (server_) server_->Stop();
     if (pool_) pool_->Shutdown();
+    if (alerting_) alerting_->Stop();
     if (logs_) logs_->Stop().IgnoreError();
   }
 
@@ -53,6 +55,7 @@ class AgentImpl : public AgentView {
     ASSIGN_OR_RETURN(state_,
                      state::StateDb::Open(options_.data_dir + "/state.db"));
     if (config_.storage.enabled) RETURN_IF_ERROR(OpenStore());
+    ASSIGN_OR_RETURN(alerting_, AlertingService::Create(config_, state_.get()));
     if (config_.logs.enabled) {
       ASSIGN_OR_RETURN(logs_,
                        LogService::Create(config_.logs, options_.data_dir));
@@ -84,6 +87,7 @@ class AgentImpl : public AgentView {
     }
     events_api_ = std::make_unique<EventsApi>(state_.get(), Clock::Real());
     events_api_->Register(server_.get());
+    alerting_->RegisterRoutes(server_.get());
     if (logs_) {
       LokiApiOptions lo;
       lo.limits.timeout_ns = config_.query.timeout_ms * 1'000'000;
@@ -118,6 +122,7 @@ class AgentImpl : public AgentView {
       loop_->Stop();
     }));
     if (logs_) RETURN_IF_ERROR(logs_->Start());
+    RETURN_IF_ERROR(alerting_->Start());
     ScheduleCollection();
     LogInfo("tend agent started",
             {{"listen", listen_},
@@ -132,6 +137,7 @@ class AgentImpl : public AgentView {
     Status s = loop_->Run();
     server_->Stop();
     pool_->Shutdown();
+    alerting_->Stop();
     if (logs_) {
       Status stopped = logs_->Stop();
       if (!stopped.ok()) {
@@ -272,6 +278,13 @@ class AgentImpl : public AgentView {
     }
   }
 
+  static bool ProbesEqual(const TendConfig& a, const TendConfig& b) {
+    TendConfig x, y;
+    x.probes = a.probes;
+    y.probes = b.probes;
+    return TendConfigSchema().Equal(x, y);
+  }
+
   std::string ConfigName() const {
     return options_.config_path.empty() ? "(built-in defaults)"
                                         : options_.config_path;
@@ -331,6 +344,10 @@ class AgentImpl : public AgentView {
           "(read positions are kept)");
       c.logs = config_.logs;
     }
+    if (!ProbesEqual(c, config_)) {
+      LogWarn("probes changed; they take effect at the next restart");
+      c.probes = config_.probes;
+    }
     bool interval_changed = c.agent.interval_ms != config_.agent.interval_ms;
     config_ = std::move(c);
     ApplyLogConfig(config_);
@@ -371,6 +388,7 @@ class AgentImpl : public AgentView {
       auto metrics = std::make_shared<MetricSet>(collection->RunCycle());
       AddAgentMetrics(metrics.get());
       if (logs_) logs_->Collect(metrics.get());
+      alerting_->Collect(metrics.get());
       const int64_t now = Clock::Real()->NowUnixNanos();
       if (db_) StoreCycle(metrics.get(), now);
       loop_->Post([this, metrics, now] {
@@ -429,6 +447,8 @@ class AgentImpl : public AgentView {
   // several threads (it serializes itself).
   std::unique_ptr<state::StateDb> state_;
   std::unique_ptr<EventsApi> events_api_;
+  // Probes, rules, notifications and remedies (never null after Init).
+  std::unique_ptr<AlertingService> alerting_;
   StorageSection storage_;         // As opened (changes need a restart).
   StoreWriteHealth store_health_;  // Worker thread.
   int64_t last_sync_ms_ = 0;       // Worker thread.

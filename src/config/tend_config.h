@@ -13,6 +13,7 @@
 #include "base/status.h"
 #include "config/alerting_config.h"
 #include "config/logs_config.h"
+#include "config/probes_config.h"
 #include "metrics/collector.h"
 
 namespace tend {
@@ -101,6 +102,7 @@ struct TendConfig {
   CollectorsSection collectors;
   LogsSection logs;
   AlertingSection alerting;
+  std::vector<ProbeConfig> probes;
 };
 
 }  // namespace tend

@@ -2,9 +2,10 @@
 // documentation. Defaults come from the structs' member initializers.
 #include "config/tend_config_schema.h"
 
-#include "config/byte_size.h"
 #include "config/alerting_config_schema.h"
+#include "config/byte_size.h"
 #include "config/logs_config_schema.h"
+#include "config/probes_config_schema.h"
 #include "config/yaml_text.h"
 
 namespace tend {
@@ -263,7 +264,12 @@ Schema<TendConfig> BuildTendConfigSchema() {
       .Section("alerting", &TendConfig::alerting, AlertingSchema(),
                "Alerting: Prometheus rule files, where notifications go "
                "(Alertmanager's configuration format) and how long events "
-               "are kept (docs/alerting.md).");
+               "are kept (docs/alerting.md).")
+      .SectionList("probes", &TendConfig::probes, ProbeSchema(),
+                   "Service checks: http, tcp, exec, process, systemd unit "
+                   "and file, with blackbox_exporter's metric names "
+                   "(docs/probes.md).")
+      .Validate([](const TendConfig& c) { return CheckProbeList(c.probes); });
   return s;
 }
 
