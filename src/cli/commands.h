@@ -57,6 +57,7 @@ int RunTsdb(const ParsedFlags& flags);
 int RunQuery(const ParsedFlags& flags);
 int RunLogs(const ParsedFlags& flags);
 int RunEvents(const ParsedFlags& flags);
+int RunProbes(const ParsedFlags& flags);
 
 extern const std::string_view kAgentHelp;
 extern const std::string_view kStatusHelp;
@@ -66,6 +67,7 @@ extern const std::string_view kTsdbHelp;
 extern const std::string_view kQueryHelp;
 extern const std::string_view kLogsHelp;
 extern const std::string_view kEventsHelp;
+extern const std::string_view kProbesHelp;
 
 }  // namespace tend
 
