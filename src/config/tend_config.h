@@ -14,6 +14,7 @@
 #include "config/alerting_config.h"
 #include "config/logs_config.h"
 #include "config/probes_config.h"
+#include "config/remedy_config.h"
 #include "metrics/collector.h"
 
 namespace tend {
@@ -103,6 +104,8 @@ struct TendConfig {
   LogsSection logs;
   AlertingSection alerting;
   std::vector<ProbeConfig> probes;
+  std::vector<SuperviseConfig> supervise;
+  std::vector<RemedyConfig> remedies;
 };
 
 }  // namespace tend

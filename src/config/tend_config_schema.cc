@@ -6,6 +6,7 @@
 #include "config/byte_size.h"
 #include "config/logs_config_schema.h"
 #include "config/probes_config_schema.h"
+#include "config/remedy_config_schema.h"
 #include "config/yaml_text.h"
 
 namespace tend {
@@ -269,7 +270,18 @@ Schema<TendConfig> BuildTendConfigSchema() {
                    "Service checks: http, tcp, exec, process, systemd unit "
                    "and file, with blackbox_exporter's metric names "
                    "(docs/probes.md).")
-      .Validate([](const TendConfig& c) { return CheckProbeList(c.probes); });
+      .SectionList("supervise", &TendConfig::supervise, SuperviseSchema(),
+                   "Processes tend starts, watches and restarts the moment "
+                   "they die (docs/remedies.md).")
+      .SectionList("remedies", &TendConfig::remedies, RemedySchema(),
+                   "What tend does by itself when an alert fires or a probe "
+                   "fails, within budgets (docs/remedies.md).")
+      .Validate([](const TendConfig& c) -> Status {
+        RETURN_IF_ERROR(CheckProbeList(c.probes));
+        std::vector<std::string> probe_names;
+        for (const ProbeConfig& p : c.probes) probe_names.push_back(p.name);
+        return CheckRemedyLists(c.supervise, c.remedies, probe_names);
+      });
   return s;
 }
 

@@ -245,7 +245,7 @@ TEST(TendConfigTest, UnknownKeyNamesPositionAndSuggests) {
       r.status().message(),
       "t.yml:1:1: unknown key \"colectors\" at the top level; did you "
       "mean \"collectors\"? (valid keys: agent, alerting, collectors, log, "
-      "logs, paths, probes, query, storage)");
+      "logs, paths, probes, query, remedies, storage, supervise)");
   r = LoadConfigString("collectors:\n  filesystem:\n    stat_timeot: 1s\n",
                        "t.yml");
   ASSERT_FALSE(r.ok());
@@ -294,7 +294,7 @@ TEST(TendConfigTest, EveryErrorIsReportedTogether) {
           f + "10:1: unknown key \"colectors\" at the top level; did you "
               "mean \"collectors\"? (valid keys: agent, alerting, collectors, "
               "log, "
-              "logs, paths, probes, query, storage)",
+              "logs, paths, probes, query, remedies, storage, supervise)",
           f + "15:27: collectors.filesystem.mount_points_exclude: invalid "
               "regular expression \"/(dev|proc\": missing ): /(dev|proc",
           f + "16:19: collectors.filesystem.stat_timeout: 1h is above the "

@@ -9,6 +9,11 @@
 // refused by systemd (permission, a failed job) is kFailedPrecondition with
 // systemd's error name and message.
 //
+// Tests: fake_systemd.h implements the subset of systemd's D-Bus API used
+// here (GetUnit, LoadUnit, Start/Stop/RestartUnit with JobNew/JobRemoved,
+// ListUnitsByPatterns, Subscribe, the Unit and Service properties above and
+// PropertiesChanged) on a private dbus-daemon.
+//
 // Threads: one UnitClient per thread (an sd-bus connection is not
 // thread-safe); calls block for at most the timeout.
 #ifndef TEND_SYSTEMD_UNIT_CLIENT_H_
@@ -44,12 +49,14 @@ class UnitClient {
   static Result<std::unique_ptr<UnitClient>> Connect(
       const std::string& bus_address = "", int64_t timeout_ms = 5000);
 
+  // Named Status (as systemctl status); inside the class the type is
+  // therefore spelled ::tend::Status.
   virtual Result<UnitStatus> Status(const std::string& unit) = 0;
   // Queue a job (mode "replace") and wait until it finished or the timeout
   // passed; the job's result ("done", "failed", ...) decides success.
-  virtual Status Restart(const std::string& unit) = 0;
-  virtual Status Start(const std::string& unit) = 0;
-  virtual Status Stop(const std::string& unit) = 0;
+  virtual ::tend::Status Restart(const std::string& unit) = 0;
+  virtual ::tend::Status Start(const std::string& unit) = 0;
+  virtual ::tend::Status Stop(const std::string& unit) = 0;
   // Units whose name matches a glob ("app@*.service"), with their status.
   virtual Result<std::vector<UnitStatus>> List(const std::string& glob) = 0;
 };

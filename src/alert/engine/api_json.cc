@@ -1,0 +1,149 @@
+#include "alert/engine/api_json.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace tend::alert {
+namespace {
+
+using nlohmann::json;
+
+json LabelsObject(const Labels& labels) {
+  json o = json::object();
+  for (const Label& l : labels) o[l.name] = l.value;
+  return o;
+}
+
+bool Matches(const std::vector<std::string>& want, const std::string& v) {
+  return want.empty() || std::find(want.begin(), want.end(), v) != want.end();
+}
+
+double Seconds(int64_t ms) { return static_cast<double>(ms) / 1e3; }
+
+json RuleJson(const RuleSnapshot& r) {
+  json o;
+  if (r.kind == RuleKind::kAlert) {
+    o["state"] = std::string(AlertStateName(r.state));
+    o["name"] = r.name;
+    o["query"] = r.query;
+    o["duration"] = Seconds(r.for_ms);
+    o["keepFiringFor"] = Seconds(r.keep_firing_for_ms);
+    o["labels"] = LabelsObject(r.labels);
+    o["annotations"] = LabelsObject(r.annotations);
+    json alerts = json::array();
+    for (const AlertSnapshot& a : r.alerts) alerts.push_back(AlertJson(a));
+    o["alerts"] = std::move(alerts);
+  } else {
+    o["name"] = r.name;
+    o["query"] = r.query;
+    if (!r.labels.empty()) o["labels"] = LabelsObject(r.labels);
+  }
+  o["health"] = std::string(RuleHealthName(r.health));
+  if (!r.last_error.empty()) o["lastError"] = r.last_error;
+  o["evaluationTime"] = static_cast<double>(r.eval_duration_ns) / 1e9;
+  o["lastEvaluation"] = FormatApiTime(r.last_eval_ms);
+  o["type"] = r.kind == RuleKind::kAlert ? "alerting" : "recording";
+  return o;
+}
+
+}  // namespace
+
+std::string FormatApiTime(int64_t unix_ms) {
+  if (unix_ms == 0) return "0001-01-01T00:00:00Z";
+  int64_t secs = unix_ms / 1000;
+  int64_t ms = unix_ms % 1000;
+  if (ms < 0) {
+    ms += 1000;
+    --secs;
+  }
+  const time_t t = static_cast<time_t>(secs);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char buf[64];
+  int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d",
+                        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                        tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string out(buf, n);
+  if (ms != 0) {
+    char frac[8];
+    std::snprintf(frac, sizeof(frac), ".%03d", static_cast<int>(ms));
+    std::string f(frac);
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  out += 'Z';
+  return out;
+}
+
+std::string FormatApiValue(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto res =
+      std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  return std::string(buf, res.ptr);
+}
+
+json AlertJson(const AlertSnapshot& a) {
+  json o;
+  o["labels"] = LabelsObject(a.labels);
+  o["annotations"] = LabelsObject(a.annotations);
+  o["state"] = std::string(AlertStateName(a.state));
+  o["activeAt"] = FormatApiTime(a.active_at_ms);
+  if (a.keep_firing_since_ms != 0) {
+    o["keepFiringSince"] = FormatApiTime(a.keep_firing_since_ms);
+  }
+  o["value"] = FormatApiValue(a.value);
+  return o;
+}
+
+json RulesData(const std::vector<GroupSnapshot>& groups,
+               const RulesFilter& filter) {
+  const bool filtering = !filter.type.empty() || !filter.rule_names.empty() ||
+                         !filter.rule_groups.empty() || !filter.files.empty();
+  json out_groups = json::array();
+  for (const GroupSnapshot& g : groups) {
+    if (!Matches(filter.rule_groups, g.name) ||
+        !Matches(filter.files, g.file)) {
+      continue;
+    }
+    json rules = json::array();
+    for (const RuleSnapshot& r : g.rules) {
+      if (filter.type == "alert" && r.kind != RuleKind::kAlert) continue;
+      if (filter.type == "record" && r.kind != RuleKind::kRecord) continue;
+      if (!Matches(filter.rule_names, r.name)) continue;
+      rules.push_back(RuleJson(r));
+    }
+    if (filtering && rules.empty()) continue;
+    json o;
+    o["name"] = g.name;
+    o["file"] = g.file;
+    o["rules"] = std::move(rules);
+    o["interval"] = Seconds(g.interval_ms);
+    o["limit"] = g.limit;
+    o["evaluationTime"] = static_cast<double>(g.eval_duration_ns) / 1e9;
+    o["lastEvaluation"] = FormatApiTime(g.last_eval_ms);
+    out_groups.push_back(std::move(o));
+  }
+  json data;
+  data["groups"] = std::move(out_groups);
+  return data;
+}
+
+json AlertsData(const std::vector<GroupSnapshot>& groups) {
+  json alerts = json::array();
+  for (const GroupSnapshot& g : groups) {
+    for (const RuleSnapshot& r : g.rules) {
+      for (const AlertSnapshot& a : r.alerts) alerts.push_back(AlertJson(a));
+    }
+  }
+  json data;
+  data["alerts"] = std::move(alerts);
+  return data;
+}
+
+}  // namespace tend::alert
