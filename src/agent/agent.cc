@@ -55,7 +55,6 @@ class AgentImpl : public AgentView {
     ASSIGN_OR_RETURN(state_,
                      state::StateDb::Open(options_.data_dir + "/state.db"));
     if (config_.storage.enabled) RETURN_IF_ERROR(OpenStore());
-    ASSIGN_OR_RETURN(alerting_, AlertingService::Create(config_, state_.get()));
     if (config_.logs.enabled) {
       ASSIGN_OR_RETURN(logs_,
                        LogService::Create(config_.logs, options_.data_dir));
@@ -87,6 +86,7 @@ class AgentImpl : public AgentView {
     }
     events_api_ = std::make_unique<EventsApi>(state_.get(), Clock::Real());
     events_api_->Register(server_.get());
+    RETURN_IF_ERROR(CreateAlerting());
     alerting_->RegisterRoutes(server_.get());
     if (logs_) {
       LokiApiOptions lo;
@@ -194,6 +194,28 @@ class AgentImpl : public AgentView {
     return m;
   }
 
+  std::string ConfigDir() const {
+    const std::string& p = options_.config_path;
+    size_t slash = p.rfind('/');
+    if (p.empty()) return "";
+    return slash == std::string::npos ? "." : p.substr(0, slash);
+  }
+
+  // After the store, the engine and the logs exist (the service reads
+  // them), before the HTTP server starts (it registers routes).
+  Status CreateAlerting() {
+    AlertingDeps d;
+    d.state = state_.get();
+    d.engine = engine_.get();
+    d.store = db_.get();
+    d.head = db_ ? db_->head() : nullptr;
+    d.log_store = logs_ ? logs_->store() : nullptr;
+    d.config_dir = ConfigDir();
+    d.listen = config_.agent.listen;
+    ASSIGN_OR_RETURN(alerting_, AlertingService::Create(config_, std::move(d)));
+    return Status::Ok();
+  }
+
   // Opens <data-dir>/tsdb with the storage section's settings.
   Status OpenStore() {
     const StorageSection& sc = config_.storage;
@@ -278,6 +300,15 @@ class AgentImpl : public AgentView {
     }
   }
 
+  static bool RemediesEqual(const TendConfig& a, const TendConfig& b) {
+    TendConfig x, y;
+    x.supervise = a.supervise;
+    x.remedies = a.remedies;
+    y.supervise = b.supervise;
+    y.remedies = b.remedies;
+    return TendConfigSchema().Equal(x, y);
+  }
+
   static bool ProbesEqual(const TendConfig& a, const TendConfig& b) {
     TendConfig x, y;
     x.probes = a.probes;
@@ -348,6 +379,23 @@ class AgentImpl : public AgentView {
       LogWarn("probes changed; they take effect at the next restart");
       c.probes = config_.probes;
     }
+    if (!RemediesEqual(c, config_)) {
+      LogWarn(
+          "supervise or remedies changed; they take effect at the next "
+          "restart");
+      c.supervise = config_.supervise;
+      c.remedies = config_.remedies;
+    }
+    if (Status a = alerting_->Reload(c, ConfigDir()); !a.ok()) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++shared_.reload_failures;
+        shared_.last_reload_error = a.message();
+      }
+      LogError("configuration reload failed; keeping the running one",
+               {{"config", ConfigName()}, {"err", a.message()}});
+      return a;
+    }
     bool interval_changed = c.agent.interval_ms != config_.agent.interval_ms;
     config_ = std::move(c);
     ApplyLogConfig(config_);
@@ -394,6 +442,7 @@ class AgentImpl : public AgentView {
       loop_->Post([this, metrics, now] {
         Publish(std::make_shared<const Snapshot>(std::move(*metrics), now));
       });
+      alerting_->Cycle(now / kNanosPerMilli);
       if (db_) StoreHousekeeping(now);
       PruneEvents(now / kNanosPerMilli, retention_ms, max_events);
       loop_->Post([this] { cycle_in_flight_ = false; });

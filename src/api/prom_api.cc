@@ -407,24 +407,14 @@ void PromApi::Register(HttpServer* server) {
   }
   server->HandlePrefix("GET", "/api/v1/label/", bind(&PromApi::LabelValues));
   server->HandlePrefix("POST", "/api/v1/label/", bind(&PromApi::LabelValues));
-  // Routes Grafana probes; tend has no exemplars, and its rules and alerts
-  // (a later part) answer here with empty lists until they exist.
+  // Grafana asks for exemplars; tend has none. (/api/v1/rules and
+  // /api/v1/alerts are the alerting service's.)
   auto empty_list = [](const HttpRequest&, HttpResponse* res) {
     BeginSuccess(res)->append("[]");
     EndSuccess(res, {});
   };
   server->Handle("GET", "/api/v1/query_exemplars", empty_list);
   server->Handle("POST", "/api/v1/query_exemplars", empty_list);
-  auto empty_groups = [](const HttpRequest&, HttpResponse* res) {
-    BeginSuccess(res)->append("{\"groups\":[]}");
-    EndSuccess(res, {});
-  };
-  server->Handle("GET", "/api/v1/rules", empty_groups);
-  auto empty_alerts = [](const HttpRequest&, HttpResponse* res) {
-    BeginSuccess(res)->append("{\"alerts\":[]}");
-    EndSuccess(res, {});
-  };
-  server->Handle("GET", "/api/v1/alerts", empty_alerts);
 }
 
 }  // namespace tend

@@ -6,8 +6,9 @@
 // in GET and POST (form) forms, with Prometheus's JSON bodies, error shapes
 // and HTTP statuses, so Grafana's Prometheus data source and promtool work
 // against tend unchanged. Also answers the few routes Grafana probes
-// (/api/v1/query_exemplars, /api/v1/rules, /api/v1/alerts,
-// /api/v1/status/runtimeinfo) with empty or factual data.
+// (/api/v1/query_exemplars, /api/v1/status/runtimeinfo) with empty or
+// factual data. /api/v1/rules and /api/v1/alerts are answered by the
+// agent's alerting service (src/agent/alerting_routes.cc).
 #ifndef TEND_API_PROM_API_H_
 #define TEND_API_PROM_API_H_
 
