@@ -7,12 +7,10 @@
 #include "agent/alerting_service.h"
 #include "alert/engine/api_json.h"
 #include "api/events_api.h"
-#include "api/prom_params.h"
+#include "api/silences_api.h"
 
 namespace tend {
 namespace {
-
-int64_t NowMs() { return Clock::Real()->NowUnixNanos() / 1'000'000; }
 
 void Json(HttpResponse* res, int status, const nlohmann::json& body) {
   res->status = status;
@@ -52,59 +50,6 @@ nlohmann::json ProbeStatusJson(const ProbeStatus& p) {
   return j;
 }
 
-// Alertmanager's matcher object from tend's matcher text, and back.
-nlohmann::json AmMatcher(const std::string& text) {
-  Result<LabelMatcher> m = alert::ParseSilenceMatcher(text);
-  if (!m.ok()) return {{"name", text}, {"value", ""}, {"isRegex", false}};
-  const bool regex = m->type() == LabelMatcher::Type::kRegexMatch ||
-                     m->type() == LabelMatcher::Type::kRegexNoMatch;
-  const bool equal = m->type() == LabelMatcher::Type::kEqual ||
-                     m->type() == LabelMatcher::Type::kRegexMatch;
-  return {{"name", m->name()},
-          {"value", m->value()},
-          {"isRegex", regex},
-          {"isEqual", equal}};
-}
-
-Result<std::string> MatcherText(const nlohmann::json& m) {
-  if (!m.is_object() || !m.contains("name") || !m["name"].is_string() ||
-      !m.contains("value") || !m["value"].is_string()) {
-    return InvalidArgumentError(
-        "each matcher needs string fields name and value");
-  }
-  const bool regex = m.value("isRegex", false);
-  const bool equal = m.value("isEqual", true);
-  std::string op = regex ? (equal ? "=~" : "!~") : (equal ? "=" : "!=");
-  return m["name"].get<std::string>() + op +
-         nlohmann::json(m["value"].get<std::string>()).dump();
-}
-
-nlohmann::json SilenceJson(const alert::SilenceView& v) {
-  nlohmann::json matchers = nlohmann::json::array();
-  for (const std::string& m : v.record.matchers)
-    matchers.push_back(AmMatcher(m));
-  return {
-      {"id", v.record.id},
-      {"status", {{"state", std::string(alert::SilenceStateName(v.state))}}},
-      {"updatedAt", alert::FormatApiTime(v.record.updated_at_ms)},
-      {"matchers", matchers},
-      {"startsAt", alert::FormatApiTime(v.record.starts_at_ms)},
-      {"endsAt", alert::FormatApiTime(v.record.ends_at_ms)},
-      {"createdBy", v.record.created_by},
-      {"comment", v.record.comment}};
-}
-
-Result<int64_t> TimeField(const nlohmann::json& body, const char* name,
-                          int64_t fallback) {
-  if (!body.contains(name) || body[name].is_null()) return fallback;
-  if (!body[name].is_string()) {
-    return InvalidArgumentError(std::string(name) + ": want an RFC 3339 time");
-  }
-  Result<int64_t> t = ParseApiTime(body[name].get<std::string>());
-  if (!t.ok()) return t.status().WithContext(name);
-  return *t;
-}
-
 }  // namespace
 
 void AlertingService::RegisterRoutes(HttpServer* server) {
@@ -142,88 +87,8 @@ void AlertingService::RegisterRoutes(HttpServer* server) {
                    PromSuccess(res, alert::AlertsData(rules_->Snapshot()));
                  });
 
-  server->Handle(
-      "GET", "/api/v2/silences", [this](const HttpRequest&, HttpResponse* res) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const alert::SilenceView& v : silences_->List(NowMs())) {
-          out.push_back(SilenceJson(v));
-        }
-        Json(res, 200, out);
-      });
-
-  server->Handle(
-      "POST", "/api/v2/silences",
-      [this](const HttpRequest& req, HttpResponse* res) {
-        nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
-        if (!body.is_object() || !body.contains("matchers") ||
-            !body["matchers"].is_array()) {
-          Json(res, 400, "want a JSON silence with a matchers array");
-          return;
-        }
-        const int64_t now = NowMs();
-        state::SilenceRecord s;
-        for (const nlohmann::json& m : body["matchers"]) {
-          Result<std::string> text = MatcherText(m);
-          if (!text.ok()) {
-            Json(res, 400, text.status().message());
-            return;
-          }
-          s.matchers.push_back(std::move(*text));
-        }
-        Result<int64_t> starts = TimeField(body, "startsAt", now);
-        Result<int64_t> ends = TimeField(body, "endsAt", 0);
-        if (!starts.ok() || !ends.ok()) {
-          Json(res, 400,
-               (!starts.ok() ? starts.status() : ends.status()).message());
-          return;
-        }
-        s.starts_at_ms = *starts;
-        s.ends_at_ms = *ends;
-        s.created_by = body.value("createdBy", "");
-        s.comment = body.value("comment", "");
-        // Alertmanager updates a silence by id: the old one is expired and
-        // the new one replaces it.
-        if (std::string old = body.value("id", ""); !old.empty()) {
-          Status expired = silences_->Expire(old, now);
-          if (!expired.ok() && expired.code() == StatusCode::kNotFound) {
-            Json(res, 404, expired.message());
-            return;
-          }
-        }
-        Result<std::string> id = silences_->Add(std::move(s), now);
-        if (!id.ok()) {
-          Json(res,
-               id.status().code() == StatusCode::kInvalidArgument ? 400 : 500,
-               id.status().message());
-          return;
-        }
-        Json(res, 200, {{"silenceID", *id}});
-      });
-
-  server->HandlePrefix(
-      "GET", "/api/v2/silence/",
-      [this](const HttpRequest& req, HttpResponse* res) {
-        const std::string id = req.path.substr(strlen("/api/v2/silence/"));
-        for (const alert::SilenceView& v : silences_->List(NowMs())) {
-          if (v.record.id == id) {
-            Json(res, 200, SilenceJson(v));
-            return;
-          }
-        }
-        Json(res, 404, "silence " + id + " not found");
-      });
-
-  server->HandlePrefix(
-      "DELETE", "/api/v2/silence/",
-      [this](const HttpRequest& req, HttpResponse* res) {
-        const std::string id = req.path.substr(strlen("/api/v2/silence/"));
-        Status s = silences_->Expire(id, NowMs());
-        if (s.ok()) {
-          Json(res, 200, nullptr);
-        } else {
-          Json(res, s.code() == StatusCode::kNotFound ? 404 : 500, s.message());
-        }
-      });
+  silences_api_ = std::make_unique<SilencesApi>(silences_.get(), Clock::Real());
+  silences_api_->Register(server);
 
   server->Handle(
       "GET", "/api/v1/supervise",

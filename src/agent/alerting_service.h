@@ -32,6 +32,7 @@
 #include "agent/remedy_wiring.h"
 #include "alert/engine/rule_manager.h"
 #include "alert/engine/silences.h"
+#include "api/silences_api.h"
 #include "base/status.h"
 #include "config/tend_config.h"
 #include "http/server.h"
@@ -135,6 +136,7 @@ class AlertingService {
   std::unique_ptr<LogsEvaluator> logs_eval_;
   std::unique_ptr<alert::RuleManager> rules_;
   std::unique_ptr<alert::Silences> silences_;
+  std::unique_ptr<SilencesApi> silences_api_;
 
   notify::NotifyMetrics notify_metrics_;
   std::unique_ptr<notify::Nflog> nflog_;

@@ -57,6 +57,9 @@ int RunTsdb(const ParsedFlags& flags);
 int RunQuery(const ParsedFlags& flags);
 int RunLogs(const ParsedFlags& flags);
 int RunEvents(const ParsedFlags& flags);
+int RunAlerts(const ParsedFlags& flags);
+int RunSilence(const ParsedFlags& flags);
+int RunRules(const ParsedFlags& flags);
 int RunProbes(const ParsedFlags& flags);
 
 extern const std::string_view kAgentHelp;
@@ -67,6 +70,9 @@ extern const std::string_view kTsdbHelp;
 extern const std::string_view kQueryHelp;
 extern const std::string_view kLogsHelp;
 extern const std::string_view kEventsHelp;
+extern const std::string_view kAlertsHelp;
+extern const std::string_view kSilenceHelp;
+extern const std::string_view kRulesHelp;
 extern const std::string_view kProbesHelp;
 
 }  // namespace tend
