@@ -57,7 +57,8 @@ class AgentImpl : public AgentView {
     if (config_.storage.enabled) RETURN_IF_ERROR(OpenStore());
     if (config_.logs.enabled) {
       ASSIGN_OR_RETURN(logs_,
-                       LogService::Create(config_.logs, options_.data_dir));
+                       LogService::Create(config_.logs, options_.data_dir,
+                                          !config_.supervise.empty()));
     }
     ASSIGN_OR_RETURN(loop_, EventLoop::Create());
     pool_ = std::make_unique<WorkerPool>(1, 1);
@@ -212,6 +213,14 @@ class AgentImpl : public AgentView {
     d.log_store = logs_ ? logs_->store() : nullptr;
     d.config_dir = ConfigDir();
     d.listen = config_.agent.listen;
+    if (logs_ && logs_->process_output() != nullptr) {
+      logs::PushSource* out = logs_->process_output();
+      d.on_process_line = [out](const std::string& process, bool is_stderr,
+                                std::string_view line) {
+        out->Push(process, is_stderr ? "stderr" : "stdout", line,
+                  Clock::Real()->NowUnixNanos());
+      };
+    }
     ASSIGN_OR_RETURN(alerting_, AlertingService::Create(config_, std::move(d)));
     return Status::Ok();
   }

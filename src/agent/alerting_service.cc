@@ -3,6 +3,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 #include "agent/probe_wiring.h"
@@ -173,6 +174,9 @@ Result<std::unique_ptr<AlertingService>> AlertingService::Create(
   RETURN_IF_ERROR(s->BuildNotifications(config, s->deps_.config_dir));
 
   ASSIGN_OR_RETURN(s->supervise_specs_, SuperviseSpecsOf(config.supervise));
+  for (const SuperviseConfig& p : config.supervise) {
+    if (!p.log_output) s->quiet_processes_.insert(p.name);
+  }
   ASSIGN_OR_RETURN(s->remedy_plan_, RemedyPlanOf(config.remedies));
   for (const RemedyConfig& r : config.remedies) {
     s->remedy_window_ms_ = std::max(s->remedy_window_ms_, r.budget.window_ms);
@@ -245,11 +249,15 @@ Status AlertingService::Start() {
   remedy::SupervisorOptions so;
   so.db = deps_.state;
   auto on_line = deps_.on_process_line;
-  std::map<std::string, bool> log_output;
-  so.on_line = [on_line](const std::string& name, remedy::OutputStream stream,
-                         std::string_view line) {
-    if (on_line) on_line(name, stream == remedy::OutputStream::kStderr, line);
-  };
+  std::set<std::string> quiet = quiet_processes_;
+  if (on_line) {
+    so.on_line = [on_line, quiet](const std::string& name,
+                                  remedy::OutputStream stream,
+                                  std::string_view line) {
+      if (quiet.count(name)) return;
+      on_line(name, stream == remedy::OutputStream::kStderr, line);
+    };
+  }
   ASSIGN_OR_RETURN(supervisor_,
                    remedy::Supervisor::Start(supervise_specs_, so));
 

@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -149,6 +150,7 @@ class AlertingService {
 
   std::vector<remedy::SuperviseSpec> supervise_specs_;
   RemedyPlan remedy_plan_;
+  std::set<std::string> quiet_processes_;  // log_output: false.
   std::unique_ptr<remedy::Supervisor> supervisor_;
   std::unique_ptr<remedy::RemedyManager> remedies_;
 

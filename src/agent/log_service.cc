@@ -185,7 +185,8 @@ Result<logs::LogStoreOptions> LogStoreOptionsOf(const LogsSection& logs) {
 }
 
 Result<std::unique_ptr<LogService>> LogService::Create(
-    const LogsSection& config, const std::string& data_dir) {
+    const LogsSection& config, const std::string& data_dir,
+    bool process_output) {
   std::unique_ptr<LogService> svc(new LogService());
   ASSIGN_OR_RETURN(logs::LogStoreOptions so, LogStoreOptionsOf(config));
   const std::string dir = data_dir + "/logs";
@@ -230,6 +231,20 @@ Result<std::unique_ptr<LogService>> LogService::Create(
     if (!ingest.ok()) return ingest.status().WithContext(Where(i, s));
     sources.push_back({std::move(*src), std::move(*ingest)});
   }
+  if (process_output) {
+    logs::IngestConfig ic;
+    ic.source = "supervise";
+    ic.hostname = LocalHostname();
+    ic.max_line_bytes = so.max_line_bytes;
+    ASSIGN_OR_RETURN(std::unique_ptr<logs::PushSource> push,
+                     logs::PushSource::Create("supervise"));
+    svc->process_output_ = push.get();
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<logs::SourceIngest> ingest,
+        logs::SourceIngest::Create(std::move(ic), svc->store_.get(), nullptr,
+                                   svc->metrics_.get()));
+    sources.push_back({std::move(push), std::move(ingest)});
+  }
   logs::LogPipelineOptions po;
   po.commit_interval_ns = config.commit_interval_ms * 1'000'000;
   ASSIGN_OR_RETURN(
@@ -243,6 +258,8 @@ LogService::~LogService() { Stop().IgnoreError(); }
 Status LogService::Start() { return pipeline_->Start(); }
 
 Status LogService::Stop() {
+  // Producers waiting on a full queue must not hold up the shutdown.
+  if (process_output_ != nullptr) process_output_->Close();
   Status s = Status::Ok();
   if (pipeline_) s = pipeline_->Stop();
   return s;

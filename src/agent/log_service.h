@@ -21,6 +21,7 @@
 #include "logs/metrics/log_metrics.h"
 #include "logs/pipeline/log_pipeline.h"
 #include "logs/process/processor.h"
+#include "logs/sources/push_source.h"
 #include "logs/store/log_store.h"
 #include "metrics/metric.h"
 
@@ -31,8 +32,11 @@ class LogService {
   // Opens the store and builds every source (syslog servers bind their
   // addresses here, so a taken port fails the start). Errors name the
   // source ("logs.sources[1] (net): ...").
+  // With `process_output`, a source named "supervise" takes the output of
+  // supervised processes (process_output()).
   static Result<std::unique_ptr<LogService>> Create(
-      const LogsSection& config, const std::string& data_dir);
+      const LogsSection& config, const std::string& data_dir,
+      bool process_output = false);
   ~LogService();
 
   // Restores the sources' positions and starts the pipeline thread.
@@ -41,6 +45,8 @@ class LogService {
   Status Stop();
 
   const logs::LogStore* store() const { return store_.get(); }
+  // The "supervise" source, or null. Push may be called from any thread.
+  logs::PushSource* process_output() const { return process_output_; }
   // tend_logs_* and the log-derived metrics.
   void Collect(MetricSet* out) const;
   // The "logs" member of /api/v1/status: the store and each source.
@@ -53,6 +59,7 @@ class LogService {
   std::vector<std::unique_ptr<logs::ProcessorChain>> processors_;
   std::unique_ptr<logs::LogMetrics> metrics_;
   std::unique_ptr<logs::LogPipeline> pipeline_;
+  logs::PushSource* process_output_ = nullptr;  // Owned by pipeline_.
 };
 
 // The configured source as the pipeline's parts (exposed for `tend logs
