@@ -398,6 +398,10 @@ void AlertingService::OnProbeResult(const std::string& name,
 }
 
 void AlertingService::OnRemedyOutcome(const remedy::RemedyOutcome& o) {
+  {
+    std::lock_guard<std::mutex> lock(remedy_counts_mu_);
+    ++remedy_counts_[{o.remedy, o.outcome}];
+  }
   if (o.outcome != "escalated") return;
   std::lock_guard<std::mutex> lock(escalations_mu_);
   escalated_remedies_.emplace(o.remedy,
@@ -417,6 +421,33 @@ void AlertingService::Collect(MetricSet* out) const {
   probes_->Collect(out);
   rules_->CollectMetrics(out);
   notify_metrics_.Collect(out);
+  if (supervisor_) {
+    for (const remedy::ProcessStatus& p : supervisor_->Snapshot()) {
+      Labels l = {{"process", p.name}};
+      out->Gauge("tend_supervised_process_up",
+                 "1 while the supervised process runs.",
+                 p.state == remedy::ProcessState::kRunning ? 1 : 0, l);
+      out->Gauge("tend_supervised_process_escalated",
+                 "1 when tend stopped restarting the process (its budget is "
+                 "spent) until an operator restarts it.",
+                 p.state == remedy::ProcessState::kEscalated ? 1 : 0, l);
+      out->Counter("tend_supervised_process_restarts_total",
+                   "Restarts of the supervised process since tend started.",
+                   static_cast<double>(p.restarts), l);
+      out->Gauge("tend_supervised_process_start_time_seconds",
+                 "When the running instance started, in seconds since the "
+                 "epoch (0 while it is down).",
+                 static_cast<double>(p.started_at_ms) / 1000, std::move(l));
+    }
+  }
+  std::lock_guard<std::mutex> lock(remedy_counts_mu_);
+  for (const auto& [key, n] : remedy_counts_) {
+    out->Counter("tend_remedy_runs_total",
+                 "Remedy runs by outcome (ok, failed, escalated, dry_run, "
+                 "skipped).",
+                 static_cast<double>(n),
+                 {{"remedy", key.first}, {"outcome", key.second}});
+  }
 }
 
 }  // namespace tend

@@ -157,6 +157,9 @@ class AlertingService {
   // Escalations seen (remedy name -> when), for SelfAlerts.
   std::mutex escalations_mu_;
   std::map<std::string, int64_t> escalated_remedies_;
+  mutable std::mutex remedy_counts_mu_;
+  // (remedy, outcome) -> runs, for tend_remedy_runs_total.
+  std::map<std::pair<std::string, std::string>, uint64_t> remedy_counts_;
   std::mutex probe_health_mu_;
   std::map<std::string, bool> probe_health_;  // Last success per probe.
   bool started_ = false;
