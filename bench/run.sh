@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: the per-collector Google Benchmarks, then the side-by-side
-# comparisons with node_exporter, Prometheus and rsyslog. Results also go to
-# bench/results/.
+# comparisons with node_exporter, Prometheus, rsyslog and monit, and the
+# log and alerting benchmarks. Results also go to bench/results/.
 #   usage: bench/run.sh RELEASE_BUILD_DIR PEERS_BIN_DIR [DURATION]
 set -euo pipefail
 build=${1:?usage: run.sh RELEASE_BUILD_DIR PEERS_BIN_DIR [DURATION]}
@@ -42,3 +42,12 @@ for b in parse/tend_logs_parse_bench sources/file_source_bench \
   echo "-- $b"
   "$build/src/logs/$b"
 done 2>&1 | tee "$out/logs.txt"
+
+echo
+echo "== Alerting: 1,000 alert rules over 10,000 series, one evaluation cycle"
+"$build/src/alert/engine/rules_bench" --benchmark_min_time=2 \
+  | tee "$out/rules.txt"
+
+echo
+echo "== Side by side with monit (set daemon 1): SIGKILL -> replacement running"
+bash "$here/compare_monit.sh" "$build" "$peers" | tee "$out/monit.md"
