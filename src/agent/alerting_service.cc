@@ -135,6 +135,23 @@ void SetAnnotation(alert::Alert* a, std::string_view name,
 
 }  // namespace
 
+Status CheckAlertingFiles(const TendConfig& config,
+                          const std::string& config_dir) {
+  Result<std::vector<alert::RuleFile>> rules =
+      LoadRules(config.alerting, config_dir);
+  std::string errors = rules.ok() ? "" : rules.status().message();
+  if (!config.alerting.notifications_file.empty()) {
+    Result<notify::NotifyConfig> n = notify::LoadNotifyConfigFile(
+        Resolve(config_dir, config.alerting.notifications_file));
+    if (!n.ok()) {
+      if (!errors.empty()) errors += "\n";
+      errors += n.status().message();
+    }
+  }
+  if (!errors.empty()) return InvalidArgumentError(errors);
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<AlertingService>> AlertingService::Create(
     const TendConfig& config, AlertingDeps deps) {
   std::unique_ptr<AlertingService> s(new AlertingService());
@@ -302,6 +319,16 @@ void AlertingService::Cycle(int64_t now_ms) {
   alert::Alerts self = SelfAlerts(now_ms);
   alerts.insert(alerts.end(), self.begin(), self.end());
   AddRemedyAnnotations(&alerts);
+  // alerting.external_labels on every alert sent out (after the remedy
+  // lookups, which go by the rule's own labels); the alert's own label
+  // wins, as in Prometheus's notifier.
+  for (alert::Alert& a : alerts) {
+    for (const Label& l : external_labels_) {
+      if (GetLabel(a.labels, l.name).empty()) {
+        SetLabel(&a.labels, l.name, l.value);
+      }
+    }
+  }
   if (forwarder_ && (evaluated || !self.empty())) forwarder_->Handle(alerts);
   std::lock_guard<std::mutex> lock(dispatcher_mu_);
   if (dispatcher_) {

@@ -76,6 +76,11 @@ struct AlertingDeps {
       on_process_line;
 };
 
+// Loads the rule files and the notifications file `config` names (relative
+// to `config_dir`) and reports every error, as the agent would at start.
+Status CheckAlertingFiles(const TendConfig& config,
+                          const std::string& config_dir);
+
 class AlertingService {
  public:
   // Loads rule files and the notifications file, builds probes, remedies

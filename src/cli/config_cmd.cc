@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "agent/alerting_service.h"
 #include "cli/commands.h"
 #include "config/tend_config_schema.h"
 
@@ -17,7 +18,8 @@ DESCRIPTION
     check      Validates each FILE as the agent would load it. Every error is
                printed as FILE:LINE:COLUMN: what is wrong, with the valid keys
                and a did-you-mean suggestion for unknown keys. Prints
-               "FILE: ok" for a valid file.
+               "FILE: ok" for a valid file. The rule files and the
+               notifications file it names are loaded and checked too.
     default    Prints the built-in default configuration as commented YAML:
                what 'tend agent' uses without --config, and a starting point
                for your own file.
@@ -63,6 +65,15 @@ int RunConfig(const ParsedFlags& flags) {
     for (const std::string& f : files) {
       Result<TendConfig> c = LoadConfigFile(f);
       if (c.ok()) {
+        const size_t slash = f.rfind('/');
+        Status files_ok = CheckAlertingFiles(
+            *c, slash == std::string::npos ? "." : f.substr(0, slash));
+        if (!files_ok.ok()) {
+          std::fprintf(stderr, "%s: %s\n", f.c_str(),
+                       files_ok.message().c_str());
+          rc = kExitFailure;
+          continue;
+        }
         std::printf("%s: ok\n", f.c_str());
       } else {
         std::fprintf(stderr, "%s\n", c.status().message().c_str());
