@@ -3,7 +3,7 @@
 #include <string>
 
 #include "config/remedy_config_schema.h"
-#include "promql/parser.h"
+#include "model/matcher_text.h"
 
 namespace tend {
 
@@ -60,9 +60,9 @@ Result<RemedyPlan> RemedyPlanOf(const std::vector<RemedyConfig>& configs) {
       b.remedy = c.name;
       b.alert = t.alert;
       for (const std::string& m : t.matchers) {
-        Result<Matchers> parsed = promql::ParseMetricSelector("{" + m + "}");
+        Result<LabelMatcher> parsed = ParseMatcherText(m);
         if (!parsed.ok()) return parsed.status().WithContext(where);
-        for (LabelMatcher& lm : *parsed) b.matchers.push_back(std::move(lm));
+        b.matchers.push_back(std::move(*parsed));
       }
       b.probe = t.probe;
       b.failures = static_cast<int>(t.failures);

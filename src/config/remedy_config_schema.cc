@@ -8,7 +8,7 @@
 #include <string>
 
 #include "config/yaml_text.h"
-#include "promql/parser.h"
+#include "model/matcher_text.h"
 
 namespace tend {
 namespace {
@@ -21,14 +21,8 @@ Status ValidateSignal(std::string_view s) {
 }
 
 Status ValidateMatcher(std::string_view m) {
-  Result<Matchers> parsed = promql::ParseMetricSelector("{" + std::string(m) + "}");
-  if (!parsed.ok() || parsed->size() != 1) {
-    return InvalidArgumentError(
-        "want one label matcher like alertname=\"X\" or instance=~\"web.*\", "
-        "got " +
-        QuoteForMessage(m));
-  }
-  return Status::Ok();
+  Result<LabelMatcher> parsed = ParseMatcherText(m);
+  return parsed.ok() ? Status::Ok() : parsed.status();
 }
 
 Status ValidateOptionalAbsolute(std::string_view path) {

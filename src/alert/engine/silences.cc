@@ -9,31 +9,10 @@
 #include <utility>
 
 #include "base/log.h"
-#include "promql/lexer.h"
+#include "model/matcher_text.h"
 
 namespace tend::alert {
 namespace {
-
-bool IsNameChar(char c, bool first) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-         (!first && c >= '0' && c <= '9');
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-Status MatcherError(std::string_view text, size_t col, std::string_view what) {
-  return InvalidArgumentError("bad matcher " + std::string(text) + ": " +
-                              std::string(what) + " at column " +
-                              std::to_string(col + 1));
-}
 
 Status LoadEntry(const state::SilenceRecord& r, Matchers* out) {
   for (const std::string& m : r.matchers) {
@@ -47,66 +26,7 @@ Status LoadEntry(const state::SilenceRecord& r, Matchers* out) {
 }  // namespace
 
 Result<LabelMatcher> ParseSilenceMatcher(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-  const size_t name_start = i;
-  while (i < text.size() && IsNameChar(text[i], i == name_start)) ++i;
-  if (i == name_start) {
-    return MatcherError(text, i, "expected a label name");
-  }
-  std::string name(text.substr(name_start, i - name_start));
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-  LabelMatcher::Type type;
-  std::string_view rest = text.substr(i);
-  if (rest.starts_with("=~")) {
-    type = LabelMatcher::Type::kRegexMatch;
-    i += 2;
-  } else if (rest.starts_with("!~")) {
-    type = LabelMatcher::Type::kRegexNoMatch;
-    i += 2;
-  } else if (rest.starts_with("!=")) {
-    type = LabelMatcher::Type::kNotEqual;
-    i += 2;
-  } else if (rest.starts_with("=")) {
-    type = LabelMatcher::Type::kEqual;
-    i += 1;
-  } else {
-    return MatcherError(text, i,
-                        "expected one of =, !=, =~, !~ after \"" + name + "\"");
-  }
-  std::string_view value_text = Trim(text.substr(i));
-  std::string value;
-  if (!value_text.empty() &&
-      (value_text.front() == '"' || value_text.front() == '\'' ||
-       value_text.front() == '`')) {
-    // The quote must close at the very end (UnquoteString would read an
-    // unescaped inner quote as part of the value).
-    const char q = value_text.front();
-    for (size_t k = 1; k + 1 < value_text.size(); ++k) {
-      if (q != '`' && value_text[k] == '\\') {
-        ++k;
-      } else if (value_text[k] == q) {
-        return MatcherError(text, i, "text after the closing quote");
-      }
-    }
-    Result<std::string> v = promql::UnquoteString(value_text);
-    if (!v.ok()) {
-      return MatcherError(text, i, "bad quoted value: " + v.status().message());
-    }
-    value = std::move(*v);
-  } else {
-    if (value_text.find_first_of("\"'`") != std::string_view::npos) {
-      return MatcherError(text, i, "unbalanced quotes in value");
-    }
-    value = std::string(value_text);
-  }
-  Result<LabelMatcher> m =
-      LabelMatcher::Create(type, std::move(name), std::move(value));
-  if (!m.ok()) {
-    return InvalidArgumentError("bad matcher " + std::string(text) + ": " +
-                                m.status().message());
-  }
-  return std::move(*m);
+  return ParseMatcherText(text);
 }
 
 std::string_view SilenceStateName(SilenceState s) {
