@@ -31,7 +31,7 @@ enum class QueryLanguage { kPromQL, kLogQL };
 // One templated label or annotation: `name: text`, with `text` parsed.
 struct TemplatedPair {
   std::string name;
-  std::string text;  // As written in the file.
+  std::string text;                            // As written in the file.
   std::shared_ptr<const tmpl::Template> tmpl;  // Parsed `text`; never null.
   SourcePos pos;                               // Of the value.
 };

@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   }
   const std::string pidfile = argv[1];
   const int kills = atoi(argv[2]);  // NOLINT(cert-err34-c): a tool's argv.
-  const int settle_ms = argc > 3 ? atoi(argv[3]) : 1500;  // NOLINT
+  const int settle_ms = argc > 3 ? atoi(argv[3]) : 1500;       // NOLINT
   const double timeout_ms = argc > 4 ? atof(argv[4]) : 30000;  // NOLINT
   const std::string shell = ShellExe();
 
@@ -116,14 +116,15 @@ int main(int argc, char** argv) {
   std::sort(sorted.begin(), sorted.end());
   auto pct = [&sorted](double p) {
     if (sorted.empty()) return 0.0;
-    size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) +
-                                   0.5);
+    size_t i =
+        static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
     return sorted[std::min(i, sorted.size() - 1)];
   };
-  printf("{\"kills\":%d,\"replaced\":%zu,\"timeouts\":%d,\"median_ms\":%.2f,"
-         "\"p90_ms\":%.2f,\"max_ms\":%.2f,\"samples_ms\":[",
-         kills, samples.size(), timeouts, pct(0.5), pct(0.9),
-         sorted.empty() ? 0.0 : sorted.back());
+  printf(
+      "{\"kills\":%d,\"replaced\":%zu,\"timeouts\":%d,\"median_ms\":%.2f,"
+      "\"p90_ms\":%.2f,\"max_ms\":%.2f,\"samples_ms\":[",
+      kills, samples.size(), timeouts, pct(0.5), pct(0.9),
+      sorted.empty() ? 0.0 : sorted.back());
   for (size_t i = 0; i < samples.size(); ++i) {
     printf("%s%.2f", i ? "," : "", samples[i]);
   }
