@@ -367,20 +367,33 @@ void AlertingService::AddRemedyAnnotations(alert::Alerts* alerts) {
 alert::Alerts AlertingService::SelfAlerts(int64_t now_ms) {
   alert::Alerts out;
   if (supervisor_) {
+    std::set<std::string> escalated;
     for (const remedy::ProcessStatus& p : supervisor_->Snapshot()) {
       if (p.state != remedy::ProcessState::kEscalated) continue;
+      escalated.insert(p.name);
+      escalated_processes_.emplace(p.name, now_ms);
+    }
+    // One alert per escalation, started when it was first seen; handed on
+    // resolved once when the process is no longer escalated (an operator
+    // restarted it), so receivers hear of it at once rather than after
+    // resolve_timeout.
+    for (auto it = escalated_processes_.begin();
+         it != escalated_processes_.end();) {
+      const bool still = escalated.count(it->first) > 0;
       alert::Alert a;
       a.labels = {{"alertname", "SupervisedProcessEscalated"},
-                  {"process", p.name},
+                  {"process", it->first},
                   {"severity", "critical"}};
       CanonicalizeLabels(&a.labels);
-      a.annotations = {{"summary", "tend stopped restarting " + p.name},
+      a.annotations = {{"summary", "tend stopped restarting " + it->first},
                        {"description",
                         "Its restart budget is spent; it stays down until "
                         "an operator restarts it."}};
-      a.starts_at_ms = now_ms;
-      a.generator = "supervise:" + p.name;
+      a.starts_at_ms = it->second;
+      a.generator = "supervise:" + it->first;
+      if (!still) a.ends_at_ms = now_ms;
       out.push_back(std::move(a));
+      it = still ? std::next(it) : escalated_processes_.erase(it);
     }
   }
   std::lock_guard<std::mutex> lock(escalations_mu_);

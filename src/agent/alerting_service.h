@@ -159,6 +159,10 @@ class AlertingService {
   std::unique_ptr<remedy::Supervisor> supervisor_;
   std::unique_ptr<remedy::RemedyManager> remedies_;
 
+  // Supervised processes seen escalated (name -> since when), for
+  // SelfAlerts: the alert keeps its start, and resolves when the process
+  // runs again. Collection worker only.
+  std::map<std::string, int64_t> escalated_processes_;
   // Escalations seen (remedy name -> when), for SelfAlerts.
   std::mutex escalations_mu_;
   std::map<std::string, int64_t> escalated_remedies_;

@@ -71,7 +71,7 @@ class DispatcherTest : public ::testing::Test {
     }
     DispatcherOptions o;
     o.external_url = "http://tend.example:9090";
-    o.is_silenced = [this](const Labels& l) {
+    o.is_silenced = [](const Labels& l) {
       return GetLabel(l, "silenced") == "yes";
     };
     dispatcher_ = std::make_unique<Dispatcher>(

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstring>
 
 #include "probe/probe_table.h"
@@ -36,7 +37,8 @@ bool SplitHostPort(const std::string& address, std::string* host,
   for (char c : *port) {
     if (c < '0' || c > '9') return false;
   }
-  int n = std::atoi(port->c_str());
+  int n = 0;
+  std::from_chars(port->data(), port->data() + port->size(), n);
   return n > 0 && n <= 65535 && !host->empty();
 }
 

@@ -18,6 +18,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -49,7 +50,11 @@ void Report(const char* what, std::vector<double> v) {
 
 int main(int argc, char** argv) {
   using namespace tend::remedy;
-  const int kills = argc > 1 ? std::atoi(argv[1]) : 100;
+  int kills = 100;
+  if (argc > 1) {
+    std::string_view arg(argv[1]);
+    std::from_chars(arg.data(), arg.data() + arg.size(), kills);
+  }
   std::mutex mu;
   int ready_lines = 0;
   SteadyClock::time_point last_ready;

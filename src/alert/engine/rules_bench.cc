@@ -31,7 +31,7 @@ constexpr int kSamples = 40;
 
 class HeadSink : public RecordSink {
  public:
-  explicit HeadSink(Head* head) : head_(head), app_(head->NewAppender()) {}
+  explicit HeadSink(Head* head) : app_(head->NewAppender()) {}
   Status Append(const promql::Vector& samples) override {
     for (const promql::VectorSample& s : samples) {
       Result<SeriesRef> r = app_->Append(0, s.labels, s.t, s.v);
@@ -44,7 +44,6 @@ class HeadSink : public RecordSink {
   }
 
  private:
-  Head* head_;
   std::unique_ptr<Head::Appender> app_;
 };
 

@@ -335,7 +335,7 @@ class Loader {
     const bool is_record = !record.empty() && alert.empty();
     r->kind = is_record ? RuleKind::kRecord : RuleKind::kAlert;
     r->name = is_record ? record : alert;
-    if (!r->name.empty() && !(record.size() && alert.size())) {
+    if (!r->name.empty() && !(!record.empty() && !alert.empty())) {
       where = group_where + ", " + num + " (" +
               (is_record ? "record " : "alert ") + r->name + ")";
     }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -271,7 +272,9 @@ void Expand(const std::string& repl, const RE2& re,
     int idx = -1;
     if (std::all_of(name.begin(), name.end(),
                     [](char d) { return d >= '0' && d <= '9'; })) {
-      if (name.size() < 9) idx = std::atoi(name.c_str());
+      if (name.size() < 9) {
+        std::from_chars(name.data(), name.data() + name.size(), idx);
+      }
     } else {
       auto it = names.find(name);
       if (it != names.end()) idx = it->second;

@@ -21,7 +21,10 @@ void ShortestDigits(double v, std::string* digits, int* exp10) {
   for (char c : s.substr(0, e)) {
     if (c != '.') digits->push_back(c);
   }
-  *exp10 = std::atoi(std::string(s.substr(e + 1)).c_str());
+  std::string_view exp = s.substr(e + 1);
+  if (!exp.empty() && exp[0] == '+') exp.remove_prefix(1);
+  *exp10 = 0;
+  std::from_chars(exp.data(), exp.data() + exp.size(), *exp10);
 }
 
 void AppendExp(int exp, char e, std::string* out) {
