@@ -162,6 +162,13 @@ Result<std::unique_ptr<AlertingService>> AlertingService::Create(
   s->external_labels_ = ParseExternalLabels(a.external_labels);
 
   ASSIGN_OR_RETURN(std::vector<ProbeSpec> specs, ProbeSpecsOf(config.probes));
+  for (const ProbeSpec& p : specs) {
+    if (p.kind == ProbeKind::kUnit)
+      s->unit_probes_[p.unit.unit].push_back(p.name);
+    if (p.kind == ProbeKind::kProcess && !p.process.unit.empty()) {
+      s->unit_probes_[p.process.unit].push_back(p.name);
+    }
+  }
   ProbeDeps probe_deps;
   probe_deps.unit_client_factory = [] { return UnitClient::Connect(); };
   ASSIGN_OR_RETURN(s->probes_, ProbeService::Create(specs, probe_deps));
@@ -299,10 +306,51 @@ Status AlertingService::Start() {
       });
   started_ = true;
   probes_->Start();
+  StartUnitWatcher();
   return Status::Ok();
 }
 
+void AlertingService::StartUnitWatcher() {
+  if (unit_probes_.empty()) return;
+  unit_probe_pool_ = std::make_unique<WorkerPool>(1, 64);
+  ProbeService* probes = probes_.get();
+  WorkerPool* pool = unit_probe_pool_.get();
+  auto by_unit = unit_probes_;
+  Result<std::unique_ptr<UnitWatcher>> w = UnitWatcher::Start(
+      "", [probes, pool, by_unit](const UnitStateChange& change) {
+        auto it = by_unit.find(change.unit);
+        if (it == by_unit.end()) return;
+        for (const std::string& name : it->second) {
+          // A full queue means runs are already pending: nothing is lost.
+          (void)pool->Submit([probes, name] {
+            Result<ProbeResult> r = probes->RunNow(name);
+            if (!r.ok()) {
+              LogWarn("probe after a unit change failed to run",
+                      {{"probe", name}, {"err", r.status().message()}});
+            }
+          });
+        }
+      });
+  if (!w.ok()) {
+    // No system bus (a container): unit probes still run on their interval
+    // and say why they fail.
+    LogWarn("unit state changes are not watched; unit probes poll",
+            {{"err", w.status().message()}});
+    return;
+  }
+  unit_watcher_ = std::move(*w);
+  for (const auto& [unit, names] : unit_probes_) {
+    Result<std::string> state = unit_watcher_->Watch(unit);
+    if (!state.ok()) {
+      LogWarn("cannot watch unit",
+              {{"unit", unit}, {"err", state.status().message()}});
+    }
+  }
+}
+
 void AlertingService::Stop() {
+  unit_watcher_.reset();
+  if (unit_probe_pool_) unit_probe_pool_->Shutdown();
   if (probes_) probes_->Stop();
   remedies_.reset();
   if (supervisor_) supervisor_->Shutdown();

@@ -38,6 +38,7 @@
 #include "config/tend_config.h"
 #include "http/server.h"
 #include "logs/store/log_store.h"
+#include "loop/worker_pool.h"
 #include "metrics/metric.h"
 #include "notify/deliverer.h"
 #include "notify/dispatcher.h"
@@ -49,6 +50,7 @@
 #include "remedy/remedy_manager.h"
 #include "remedy/supervisor.h"
 #include "state/state_db.h"
+#include "systemd/unit_watcher.h"
 #include "tsdb/head.h"
 #include "tsdb/queryable.h"
 
@@ -129,6 +131,9 @@ class AlertingService {
   void AddRemedyAnnotations(alert::Alerts* alerts);
   void RecordEvents(const std::vector<state::Event>& events);
   void OnRemedyOutcome(const remedy::RemedyOutcome& o);
+  // Subscribes to the units unit probes watch (no-op without unit probes;
+  // a warning without a system bus).
+  void StartUnitWatcher();
   // Probe threads: remedies, and an event when a probe goes down or up.
   void OnProbeResult(const std::string& name, const ProbeResult& r);
 
@@ -169,6 +174,12 @@ class AlertingService {
   mutable std::mutex remedy_counts_mu_;
   // (remedy, outcome) -> runs, for tend_remedy_runs_total.
   std::map<std::pair<std::string, std::string>, uint64_t> remedy_counts_;
+  // Unit probes by unit: a D-Bus signal that a unit changed state runs
+  // them at once (on unit_probe_pool_), so a dead unit is noticed and
+  // remedied without waiting for the next interval.
+  std::map<std::string, std::vector<std::string>> unit_probes_;
+  std::unique_ptr<WorkerPool> unit_probe_pool_;
+  std::unique_ptr<UnitWatcher> unit_watcher_;
   std::mutex probe_health_mu_;
   std::map<std::string, bool> probe_health_;  // Last success per probe.
   bool started_ = false;

@@ -48,6 +48,18 @@ Result<RemedyPlan> RemedyPlanOf(const std::vector<RemedyConfig>& configs) {
     r.unit = c.unit;
     r.process = c.process;
     r.steps = c.steps;
+    if (!c.argv.empty()) {
+      if (r.kind != remedy::RemedyKind::kExec || !c.steps.empty()) {
+        return InvalidArgumentError(
+            where +
+            ": argv is for kind exec without steps; a runbook lists "
+            "steps");
+      }
+      remedy::RunbookStep step;
+      step.argv = c.argv;
+      step.timeout_ms = c.timeout_ms;
+      r.steps.push_back(std::move(step));
+    }
     r.template_unit = c.template_unit;
     r.min_instances = static_cast<int>(c.min_instances);
     r.max_instances = static_cast<int>(c.max_instances);

@@ -22,7 +22,10 @@ struct Alert {
   int64_t starts_at_ms = 0;  // When it began firing.
   // 0 while firing; the time it resolved once it did.
   int64_t ends_at_ms = 0;
-  // Where it came from: "<rule file>:<group>:<rule>" or a probe name.
+  // Where it came from (Alertmanager's generatorURL): for rules, a link to
+  // the rule's query at this agent's API (<external_url>/api/v1/query?query=
+  // or /loki/api/v1/query for log rules); for tend's own alerts,
+  // "supervise:<name>" or "remedy:<name>".
   std::string generator;
   double value = 0;  // The expression's value at the last evaluation.
 

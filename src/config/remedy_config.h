@@ -52,6 +52,8 @@ struct RemedyConfig {
   std::string unit;
   std::string process;
   std::vector<remedy::RunbookStep> steps;
+  // exec: the command (the same as one step with this argv and `timeout`).
+  std::vector<std::string> argv;
   std::string template_unit;
   int64_t min_instances = 1;
   int64_t max_instances = 1;

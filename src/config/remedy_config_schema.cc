@@ -156,6 +156,9 @@ Schema<RemedyConfig> RemedySchema() {
       .SectionList("steps", &R::steps, StepSchema(),
                    "runbook: the steps in order (the first failure stops "
                    "it); exec: exactly one.")
+      .StringList("argv", &R::argv,
+                  "exec: the command and its arguments (no shell); the same "
+                  "as one step.")
       .String("template_unit", &R::template_unit,
               "scale_unit: the template unit, app@.service.")
       .Int("min_instances", &R::min_instances, "scale_unit: the fewest.", 0,

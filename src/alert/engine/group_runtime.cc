@@ -46,6 +46,35 @@ state::Event ToEvent(const AlertTransition& c, const RuleGroup& g) {
   return e;
 }
 
+// Query-string escaping as Go's url.QueryEscape (space as '+').
+void QueryEscape(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+        c == '~') {
+      out->push_back(static_cast<char>(c));
+    } else if (c == ' ') {
+      out->push_back('+');
+    } else {
+      out->push_back('%');
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 15]);
+    }
+  }
+}
+
+// Where an alert came from, as a link that works: the rule's query at this
+// agent's API (Prometheus links to its /graph page, which tend has not).
+void GeneratorUrl(std::string_view external_url, const Rule& rule,
+                  std::string* out) {
+  out->assign(external_url);
+  out->append(rule.language == QueryLanguage::kLogQL
+                  ? "/loki/api/v1/query?query="
+                  : "/api/v1/query?query=");
+  QueryEscape(rule.expr, out);
+}
+
 }  // namespace
 
 std::string GroupKey(const std::string& file, const std::string& name) {
@@ -58,8 +87,7 @@ std::string GroupKey(const std::string& file, const std::string& name) {
 GroupRuntime::GroupRuntime(RuleGroup group, int64_t interval_ms)
     : group_(std::move(group)),
       key_(GroupKey(group_.file, group_.name)),
-      interval_ms_(interval_ms),
-      generator_prefix_(group_.file + ":" + group_.name + ":") {
+      interval_ms_(interval_ms) {
   rules_.reserve(group_.rules.size());
   for (const Rule& r : group_.rules) rules_.emplace_back(&r);
 }
@@ -72,8 +100,7 @@ void GroupRuntime::Eval(const EvalContext& ctx, const RuleEvalOptions& opts,
     const int64_t start = clock->MonotonicNanos();
     series_.clear();
     changes_.clear();
-    generator.assign(generator_prefix_);
-    generator += r.rule().name;
+    GeneratorUrl(opts.external_url, r.rule(), &generator);
     ++evaluations_total_;
     Status st = r.Eval(ctx, opts, ts_ms, group_.query_offset_ms, group_.limit,
                        generator, &series_, &changes_, &out->alerts);

@@ -71,7 +71,6 @@ class GroupRuntime {
   std::string key_;
   int64_t interval_ms_;
   std::vector<RuleRuntime> rules_;
-  std::string generator_prefix_;  // "<file>:<group>:".
   int64_t last_eval_ms_ = 0;
   int64_t eval_duration_ns_ = 0;
   uint64_t evaluations_total_ = 0;  // Rule evaluations.

@@ -62,7 +62,8 @@ TEST_F(StateMachineTest, PendingThenFiringAfterForThenResolved) {
   EXPECT_EQ(a.starts_at_ms, kT0 + 2 * kMin);
   EXPECT_TRUE(a.firing());
   EXPECT_EQ(a.value, 10);
-  EXPECT_EQ(a.generator, "rules.yml:g:HighLoad");
+  // A link to the rule's query at this agent's API (no external_url set).
+  EXPECT_EQ(a.generator, "/api/v1/query?query=load+%3E+5");
   EXPECT_EQ(o.events[0].subject, "HighLoad");
   EXPECT_EQ(o.events[0].kind, "alert");
 
