@@ -88,6 +88,8 @@ TEST(CollectionTest, IntervalReexposesLastRun) {
            static_cast<CollectorToggle*>(&config.collectors.diskstats),
            static_cast<CollectorToggle*>(&config.collectors.netdev),
            &config.collectors.netstat, &config.collectors.sockstat,
+           static_cast<CollectorToggle*>(&config.collectors.netclass),
+           &config.collectors.conntrack, &config.collectors.timex,
            static_cast<CollectorToggle*>(&config.collectors.filesystem),
            static_cast<CollectorToggle*>(&config.collectors.processes),
            &config.collectors.meminfo}) {

@@ -21,10 +21,13 @@ const std::vector<CollectorSpec>& CollectorTable() {
       {"filefd", NewFilefdCollector, TEND_SECTION(filefd)},
       {"uname", NewUnameCollector, TEND_SECTION(uname)},
       {"time", NewTimeCollector, TEND_SECTION(time)},
+      {"timex", NewTimexCollector, TEND_SECTION(timex)},
       {"diskstats", NewDiskstatsCollector, TEND_SECTION(diskstats)},
       {"netdev", NewNetDevCollector, TEND_SECTION(netdev)},
+      {"netclass", NewNetClassCollector, TEND_SECTION(netclass)},
       {"netstat", NewNetstatCollector, TEND_SECTION(netstat)},
       {"sockstat", NewSockstatCollector, TEND_SECTION(sockstat)},
+      {"conntrack", NewConntrackCollector, TEND_SECTION(conntrack)},
       {"filesystem", NewFilesystemCollector, TEND_SECTION(filesystem)},
       {"processes", NewProcessesCollector, TEND_SECTION(processes)},
   };
@@ -41,6 +44,7 @@ CollectorOptions MakeCollectorOptions(const TendConfig& config, Env* env,
   o.paths = config.paths;
   o.filesystem = config.collectors.filesystem.options;
   o.netdev = config.collectors.netdev.options;
+  o.netclass = config.collectors.netclass.options;
   o.diskstats = config.collectors.diskstats.options;
   o.processes = config.collectors.processes.options;
   return o;

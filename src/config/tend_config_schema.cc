@@ -148,6 +148,25 @@ Schema<NetDevSection> NetDevSchema(const Schema<CollectorToggle>& t) {
   return s;
 }
 
+Schema<NetClassSection> NetClassSchema(const Schema<CollectorToggle>& t) {
+  Schema<NetClassOptions> options;
+  options
+      .Regex("device_exclude", &NetClassOptions::device_exclude,
+             "Network interfaces not to report, as an RE2 pattern matched "
+             "against the whole interface name (node_exporter's "
+             "`--collector.netclass.ignored-devices`; independent of "
+             "`netdev.device_exclude`, as there). Empty: report every "
+             "interface.")
+      .Bool("ignore_invalid_speed", &NetClassOptions::ignore_invalid_speed,
+            "Leave out `node_network_speed_bytes` for interfaces whose "
+            "speed the kernel reports as -1 (unknown, as virtual NICs do). "
+            "Off by default, as in node_exporter 1.5, which then reports "
+            "-125000.");
+  Schema<NetClassSection> s;
+  s.InlineBase(t).Inline(&NetClassSection::options, options);
+  return s;
+}
+
 Schema<FilesystemSection> FilesystemSchema(const Schema<CollectorToggle>& t) {
   Schema<FilesystemOptions> options;
   options
@@ -219,17 +238,35 @@ Schema<CollectorsSection> CollectorsSchema() {
       .Section("time", &C::time, t,
                "The host's clock (`node_time_seconds`), to spot clock skew "
                "between hosts.")
+      .Section("timex", &C::timex, t,
+               "The kernel's clock discipline state from adjtimex(2): "
+               "whether the clock is synchronized, its offset, frequency "
+               "adjustment and error bounds (`node_timex_*`).")
       .Section("diskstats", &C::diskstats, DiskstatsSchema(t),
                "Block device I/O, from /proc/diskstats (`node_disk_*`).")
       .Section("netdev", &C::netdev, NetDevSchema(t),
                "Network interface traffic and errors, from /proc/net/dev "
                "(`node_network_*`).")
+      .Section("netclass", &C::netclass, NetClassSchema(t),
+               "Network interface state from /sys/class/net: up, carrier, "
+               "speed, MTU, addresses and carrier changes "
+               "(`node_network_up`, `node_network_info`, ...). It reads "
+               "about 22 files per interface, which costs more than the "
+               "other collectors together, hence its longer default "
+               "interval; `node_network_carrier_changes_total` still counts "
+               "every link flap in between.")
       .Section("netstat", &C::netstat, t,
                "Protocol counters (TCP, UDP, IP, ICMP), from "
                "/proc/net/netstat and /proc/net/snmp (`node_netstat_*`).")
       .Section("sockstat", &C::sockstat, t,
                "Sockets in use per protocol, from /proc/net/sockstat "
                "(`node_sockstat_*`).")
+      .Section("conntrack", &C::conntrack, t,
+               "Connection tracking table use and limit, and its "
+               "statistics summed over CPUs, from "
+               "/proc/sys/net/netfilter and /proc/net/stat/nf_conntrack "
+               "(`node_nf_conntrack_*`). Hosts without the nf_conntrack "
+               "module report nothing.")
       .Section("filesystem", &C::filesystem, FilesystemSchema(t),
                "Size, free space and inodes of mounted filesystems, from "
                "/proc/mounts and statfs (`node_filesystem_*`).")

@@ -128,6 +128,14 @@ TEST(TendConfigTest, EveryMemberIsBound) {
            [](TendConfig* c) {
              c->collectors.netdev.options.device_exclude = "lo";
            }},
+          {"netclass.device_exclude",
+           [](TendConfig* c) {
+             c->collectors.netclass.options.device_exclude = "veth.+";
+           }},
+          {"netclass.ignore_invalid_speed",
+           [](TendConfig* c) {
+             c->collectors.netclass.options.ignore_invalid_speed = true;
+           }},
           {"diskstats.device_exclude",
            [](TendConfig* c) {
              c->collectors.diskstats.options.device_exclude = "";
@@ -149,10 +157,13 @@ TEST(TendConfigTest, EveryMemberIsBound) {
           {"filefd", [](TendConfig* c) { return &c->collectors.filefd; }},
           {"uname", [](TendConfig* c) { return &c->collectors.uname; }},
           {"time", [](TendConfig* c) { return &c->collectors.time; }},
+          {"timex", [](TendConfig* c) { return &c->collectors.timex; }},
           {"diskstats", [](TendConfig* c) { return &c->collectors.diskstats; }},
           {"netdev", [](TendConfig* c) { return &c->collectors.netdev; }},
+          {"netclass", [](TendConfig* c) { return &c->collectors.netclass; }},
           {"netstat", [](TendConfig* c) { return &c->collectors.netstat; }},
           {"sockstat", [](TendConfig* c) { return &c->collectors.sockstat; }},
+          {"conntrack", [](TendConfig* c) { return &c->collectors.conntrack; }},
           {"filesystem",
            [](TendConfig* c) { return &c->collectors.filesystem; }},
           {"processes", [](TendConfig* c) { return &c->collectors.processes; }},
@@ -165,7 +176,7 @@ TEST(TendConfigTest, EveryMemberIsBound) {
                            get(c)->interval_ms = 123000;
                          }});
   }
-  EXPECT_EQ(mutations.size(), 13u + 2 * 16u);
+  EXPECT_EQ(mutations.size(), 15u + 2 * 19u);
   for (const auto& [name, mutate] : mutations) {
     TendConfig c;
     mutate(&c);
@@ -214,6 +225,12 @@ TEST(TendConfigTest, RealisticFileAppliesEveryOverride) {
   EXPECT_EQ(k.netdev.interval_ms, 5000);
   EXPECT_FALSE(k.netstat.enabled);
   EXPECT_FALSE(k.sockstat.enabled);
+  EXPECT_EQ(k.netclass.options.device_exclude, "veth.+|docker\\d+");
+  EXPECT_TRUE(k.netclass.options.ignore_invalid_speed);
+  EXPECT_EQ(k.netclass.interval_ms, 30000);
+  EXPECT_TRUE(k.conntrack.enabled);
+  EXPECT_EQ(k.conntrack.interval_ms, 10000);
+  EXPECT_FALSE(k.timex.enabled);
   EXPECT_EQ(k.filesystem.interval_ms, 60000);
   EXPECT_EQ(k.filesystem.options.stat_timeout_ms, 2500);
   EXPECT_EQ(k.filesystem.options.mount_points_exclude,
@@ -232,6 +249,7 @@ TEST(TendConfigTest, DefaultsComeFromTheStructs) {
   EXPECT_EQ(r->collectors.processes.interval_ms, 5000);
   EXPECT_EQ(r->collectors.cpu.interval_ms, 0);
   EXPECT_EQ(r->collectors.filesystem.options.stat_timeout_ms, 1000);
+  EXPECT_EQ(r->collectors.netclass.interval_ms, 5000);
 }
 
 TEST(TendConfigTest, UnknownKeyNamesPositionAndSuggests) {
@@ -422,8 +440,8 @@ TEST(TendConfigTest, ReferenceDocumentsEverySection) {
   EXPECT_THAT(md, HasSubstr("## `collectors`\n"));
   for (const char* c :
        {"cpu", "stat", "meminfo", "loadavg", "pressure", "vmstat", "entropy",
-        "filefd", "uname", "time", "diskstats", "netdev", "netstat", "sockstat",
-        "filesystem", "processes"}) {
+        "filefd", "uname", "time", "timex", "diskstats", "netdev", "netclass",
+        "netstat", "sockstat", "conntrack", "filesystem", "processes"}) {
     EXPECT_THAT(md, HasSubstr("## `collectors." + std::string(c) + "`\n"));
   }
   // Pipes inside regex defaults are escaped so the table keeps its columns.

@@ -48,6 +48,15 @@ struct NetDevOptions {
   std::string device_exclude;  // RE2, fully anchored; empty: none.
 };
 
+struct NetClassOptions {
+  std::string device_exclude;  // RE2, fully anchored; empty: none.
+  // Leave out node_network_speed_bytes when the kernel reports a negative
+  // speed (-1: unknown, e.g. virtio). node_exporter 1.5 reports it as
+  // -125000 unless --collector.netclass.ignore-invalid-speed; the default
+  // here matches that.
+  bool ignore_invalid_speed = false;
+};
+
 struct DiskstatsOptions {
   // node_exporter's default: partitions and pseudo devices.
   std::string device_exclude =
@@ -66,6 +75,7 @@ struct CollectorOptions {
   HostPaths paths;
   FilesystemOptions filesystem;
   NetDevOptions netdev;
+  NetClassOptions netclass;
   DiskstatsOptions diskstats;
   ProcessOptions processes;
 };

@@ -35,6 +35,33 @@ std::unique_ptr<Collector> NewDiskstatsCollector(
 // Devices fully matching options.netdev.device_exclude are skipped.
 std::unique_ptr<Collector> NewNetDevCollector(const CollectorOptions& options);
 
+// "netclass": interface state from <sys>/class/net/<device>/, as
+// node_network_up, node_network_info{address,broadcast,device,duplex,
+// ifalias,operstate} and one node_network_<property>{device} per attribute
+// file (carrier, mtu_bytes, speed_bytes, flags, ...). A file the kernel
+// refuses (EINVAL for carrier or speed of a down interface, EOPNOTSUPP,
+// EACCES) or that does not exist gives no sample for that interface, as in
+// node_exporter; entries of the directory that are not interfaces
+// (bonding_masters) are skipped. A value that is not an integer is skipped
+// and reported. speed_bytes is the speed in Mb/s times 125000, including
+// the -1 (unknown) of virtual NICs, which is left out only when
+// options.netclass has ignore_invalid_speed. Devices fully matching
+// options.netclass's device_exclude are skipped (netdev's pattern does not
+// apply, as in node_exporter). A host without <sys>/class/net reports
+// nothing.
+std::unique_ptr<Collector> NewNetClassCollector(
+    const CollectorOptions& options);
+
+// "conntrack": node_nf_conntrack_entries and node_nf_conntrack_entries_limit
+// from <proc>/sys/net/netfilter/nf_conntrack_{count,max}, and the gauges
+// node_nf_conntrack_stat_{found,invalid,ignore,insert,insert_failed,drop,
+// early_drop,search_restart} summed over the CPU lines of
+// <proc>/net/stat/nf_conntrack. Without the nf_conntrack module (no such
+// files) it reports nothing and succeeds. A malformed stat file yields no
+// stat samples (a partial sum would be wrong) and kInvalidArgument.
+std::unique_ptr<Collector> NewConntrackCollector(
+    const CollectorOptions& options);
+
 // "netstat": <proc>/net/netstat, <proc>/net/snmp and <proc>/net/snmp6 as
 // untyped node_netstat_<Protocol>_<Field>, limited to node_exporter's
 // default --collector.netstat.fields. A missing snmp6 (IPv6 disabled) is not
@@ -49,9 +76,9 @@ std::unique_ptr<Collector> NewSockstatCollector(
     const CollectorOptions& options);
 
 // Checks the patterns these collectors take (diskstats.device_exclude,
-// netdev.device_exclude): OK, or InvalidArgument naming the option, the
-// pattern and the problem. A collector built with a bad pattern returns
-// that same error from every Collect() and reports nothing.
+// netdev.device_exclude, netclass.device_exclude): OK, or InvalidArgument
+// naming the option, the pattern and the problem. A collector built with a bad
+// pattern returns that same error from every Collect() and reports nothing.
 Status ValidateNetCollectorOptions(const CollectorOptions& options);
 
 }  // namespace tend

@@ -82,6 +82,16 @@ std::unique_ptr<Collector> NewUnameCollector(const CollectorOptions& options);
 // found unstable).
 std::unique_ptr<Collector> NewTimeCollector(const CollectorOptions& options);
 
+// "timex": node_timex_* from adjtimex(2) (read only): sync_status (0 when
+// the call returns TIME_ERROR, i.e. STA_UNSYNC or a PPS error),
+// offset_seconds and pps_jitter_seconds (nanoseconds when status has
+// STA_NANO, else microseconds), frequency_adjustment_ratio (1 + freq / 2^16
+// ppm), maxerror, estimated_error and tick in seconds, status, the PLL time
+// constant, the PPS figures and the TAI offset, with node_exporter's units.
+// A kernel or sandbox that refuses the call (EPERM) yields no samples and is
+// not an error. See metrics/timex.h for the seam tests use.
+std::unique_ptr<Collector> NewTimexCollector(const CollectorOptions& options);
+
 }  // namespace tend
 
 #endif  // TEND_METRICS_COLLECTORS_SYSTEM_H_

@@ -36,8 +36,10 @@ Status ValidateDevicePattern(std::string_view option,
 Status ValidateNetCollectorOptions(const CollectorOptions& options) {
   RETURN_IF_ERROR(ValidateDevicePattern("diskstats.device_exclude",
                                         options.diskstats.device_exclude));
-  return ValidateDevicePattern("netdev.device_exclude",
-                               options.netdev.device_exclude);
+  RETURN_IF_ERROR(ValidateDevicePattern("netdev.device_exclude",
+                                        options.netdev.device_exclude));
+  return ValidateDevicePattern("netclass.device_exclude",
+                               options.netclass.device_exclude);
 }
 
 }  // namespace tend

@@ -43,6 +43,13 @@ constexpr const char* kFiles[] = {
     "/proc/42/status",
     "/proc/42/io",
     "/sys/devices/system/clocksource/clocksource0/current_clocksource",
+    "/proc/sys/net/netfilter/nf_conntrack_count",
+    "/proc/sys/net/netfilter/nf_conntrack_max",
+    "/proc/net/stat/nf_conntrack",
+    "/sys/class/net/eth0/mtu",
+    "/sys/class/net/eth0/flags",
+    "/sys/class/net/eth0/operstate",
+    "/sys/class/net/eth0/speed",
 };
 
 // An Env over a map of path -> content. Directories are implied by paths.

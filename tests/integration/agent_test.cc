@@ -214,6 +214,87 @@ TEST_F(SideBySideTest, ValuesAgree) {
   }
 }
 
+// The netclass, conntrack and timex families: the same samples (every label
+// value included) and the same values, exact where the kernel's value does
+// not move between the two scrapes.
+TEST_F(SideBySideTest, InterfaceConntrackAndClockValuesAgree) {
+  Families tend = Parse(*Get(tend_addr_, "/metrics"), "tend");
+  Families ne = Parse(*Get(ne_addr_, "/metrics"), "node_exporter");
+  // Samples must match one to one; `slack(ne_value)` is the allowed
+  // difference.
+  auto same_samples = [&](const std::string& name, auto slack) {
+    auto t = tend.find(name);
+    auto n = ne.find(name);
+    ASSERT_EQ(t == tend.end(), n == ne.end())
+        << name << " is exposed by only one of tend and node_exporter";
+    if (t == tend.end()) return;
+    EXPECT_EQ(t->second.type, n->second.type) << name;
+    EXPECT_EQ(t->second.samples.size(), n->second.samples.size()) << name;
+    for (const ParsedSample& s : t->second.samples) {
+      const ParsedSample* o = FindSample(ne, name, LabelKey(s));
+      ASSERT_NE(o, nullptr)
+          << name << "{" << LabelKey(s) << "} is not in node_exporter's output";
+      EXPECT_NEAR(s.value, o->value, slack(o->value))
+          << name << "{" << LabelKey(s) << "}";
+    }
+  };
+  auto exact = [](double) { return 0.0; };
+  int netclass = 0;
+  for (const char* name :
+       {"node_network_up", "node_network_info", "node_network_carrier",
+        "node_network_speed_bytes", "node_network_mtu_bytes",
+        "node_network_transmit_queue_length",
+        "node_network_carrier_changes_total",
+        "node_network_carrier_up_changes_total",
+        "node_network_carrier_down_changes_total", "node_network_device_id",
+        "node_network_dormant", "node_network_flags", "node_network_iface_id",
+        "node_network_iface_link", "node_network_iface_link_mode",
+        "node_network_name_assign_type", "node_network_net_dev_group",
+        "node_network_address_assign_type", "node_network_protocol_type"}) {
+    same_samples(name, exact);
+    if (tend.count(name) != 0) ++netclass;
+  }
+  // Every interface has up, info, mtu, iface_id and protocol_type at least.
+  EXPECT_GE(netclass, 5);
+  ASSERT_NE(tend.count("node_network_up"), 0u);
+  EXPECT_GE(tend["node_network_up"].samples.size(), 1u);  // lo at least.
+
+  // conntrack: present on both or neither (the module may not be loaded).
+  same_samples("node_nf_conntrack_entries_limit", exact);
+  same_samples("node_nf_conntrack_entries",
+               [](double v) { return 100 + 0.1 * v; });
+  for (const char* stat :
+       {"node_nf_conntrack_stat_found", "node_nf_conntrack_stat_invalid",
+        "node_nf_conntrack_stat_ignore", "node_nf_conntrack_stat_insert",
+        "node_nf_conntrack_stat_insert_failed", "node_nf_conntrack_stat_drop",
+        "node_nf_conntrack_stat_early_drop",
+        "node_nf_conntrack_stat_search_restart"}) {
+    same_samples(stat, [](double v) { return 1000 + 0.01 * v; });
+  }
+
+  // timex: the state and constants are equal; the error bounds grow by
+  // 500 us per second of unsynchronized time, and the offset and frequency
+  // move slowly while a daemon disciplines the clock.
+  ASSERT_NE(tend.count("node_timex_status"), 0u);
+  for (const char* name :
+       {"node_timex_status", "node_timex_sync_status",
+        "node_timex_loop_time_constant", "node_timex_tick_seconds",
+        "node_timex_tai_offset_seconds", "node_timex_pps_frequency_hertz",
+        "node_timex_pps_shift_seconds", "node_timex_pps_stability_hertz",
+        "node_timex_pps_jitter_total", "node_timex_pps_calibration_total",
+        "node_timex_pps_error_total",
+        "node_timex_pps_stability_exceeded_total"}) {
+    same_samples(name, exact);
+  }
+  same_samples("node_timex_offset_seconds", [](double) { return 0.001; });
+  same_samples("node_timex_frequency_adjustment_ratio",
+               [](double) { return 1e-6; });
+  same_samples("node_timex_pps_jitter_seconds", [](double) { return 0.001; });
+  same_samples("node_timex_maxerror_seconds", [](double) { return 0.05; });
+  same_samples("node_timex_estimated_error_seconds",
+               [](double) { return 0.05; });
+}
+
 TEST_F(SideBySideTest, CountersAreMonotonic) {
   Families first = Parse(*Get(tend_addr_, "/metrics"), "tend");
   std::this_thread::sleep_for(std::chrono::milliseconds(2200));
