@@ -18,13 +18,16 @@ Result<HttpClientResponse> HttpFetch(const HttpClientRequest& request) {
   client.set_write_timeout(sec, usec);
   httplib::Headers headers;
   for (const auto& [k, v] : request.headers) headers.emplace(k, v);
-  if (request.method != "GET" && request.method != "POST") {
+  if (request.method != "GET" && request.method != "POST" &&
+      request.method != "DELETE") {
     return InvalidArgumentError("unsupported method " + request.method);
   }
   httplib::Result res = request.method == "GET"
                             ? client.Get(request.path, headers)
-                            : client.Post(request.path, headers, request.body,
-                                          request.content_type);
+                        : request.method == "POST"
+                            ? client.Post(request.path, headers, request.body,
+                                          request.content_type)
+                            : client.Delete(request.path, headers);
   if (!res) {
     return UnavailableError("cannot reach http://" + request.address +
                             request.path + ": " +

@@ -188,6 +188,21 @@ TEST(AlertingCliTest, ProbesAndAlertsFromTheAgent) {
   r = Tend({"events", "--kind", "alert", "--listen", addr});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.stdout_data.find("firing"), std::string::npos) << r.stdout_data;
+
+  // Silences through the running agent (add, list, expire over its API).
+  r = Tend({"silence", "add", "alertname=\"EndpointDown\"", "--comment",
+            "planned", "--listen", addr});
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_data;
+  const std::string id = r.stdout_data.substr(0, r.stdout_data.find('\n'));
+  r = Tend({"silence", "ls", "--listen", addr});
+  EXPECT_NE(r.stdout_data.find(id + " active"), std::string::npos)
+      << r.stdout_data;
+  r = Tend({"silence", "expire", id, "--listen", addr});
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  r = Tend({"silence", "ls", "-o", "json", "--listen", addr});
+  nlohmann::json silences = nlohmann::json::parse(r.stdout_data);
+  ASSERT_EQ(silences.size(), 1u);
+  EXPECT_EQ(silences[0]["status"]["state"], "expired");
 }
 
 }  // namespace
