@@ -13,6 +13,53 @@
 namespace tend {
 namespace {
 
+// Reads by path through `env` each time (the default for any Env).
+class PathRereadable : public RereadableFile {
+ public:
+  PathRereadable(Env* env, std::string path)
+      : env_(env), path_(std::move(path)) {}
+  Status Read(std::string* out) override { return env_->ReadFile(path_, out); }
+
+ private:
+  Env* env_;
+  std::string path_;
+};
+
+// Keeps the file open; each Read is pread from offset 0 until end of file.
+class FdRereadable : public RereadableFile {
+ public:
+  FdRereadable(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~FdRereadable() override { ::close(fd_); }
+  Status Read(std::string* out) override {
+    out->clear();
+    if (out->capacity() < 4096) out->reserve(4096);
+    size_t len = 0;
+    for (;;) {
+      if (out->capacity() - len < 1024) out->reserve(out->capacity() * 2);
+      out->resize(out->capacity());
+      ssize_t n = ::pread(fd_, out->data() + len, out->size() - len,
+                          static_cast<off_t>(len));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        out->clear();
+        if (err == ENODEV) {
+          return UnavailableError(path_ + ": device gone; reopen");
+        }
+        return ErrnoError(path_, err);
+      }
+      if (n == 0) break;
+      len += static_cast<size_t>(n);
+    }
+    out->resize(len);
+    return Status::Ok();
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
 class PosixEnv : public Env {
  public:
   Status ReadFile(const std::string& path, std::string* out) override {
@@ -38,6 +85,13 @@ class PosixEnv : public Env {
     out->resize(len);
     ::close(fd);
     return Status::Ok();
+  }
+
+  Result<std::unique_ptr<RereadableFile>> OpenRereadable(
+      const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoError(path, errno);
+    return std::unique_ptr<RereadableFile>(new FdRereadable(fd, path));
   }
 
   Status ListDir(const std::string& path,
@@ -142,6 +196,16 @@ Result<FsStats> ParseStatFsFixture(const std::string& text,
 Env* Env::Default() {
   static PosixEnv* env = new PosixEnv();
   return env;
+}
+
+Result<std::unique_ptr<RereadableFile>> Env::OpenRereadable(
+    const std::string& path) {
+  return std::unique_ptr<RereadableFile>(new PathRereadable(this, path));
+}
+
+Result<std::unique_ptr<RereadableFile>> RootedEnv::OpenRereadable(
+    const std::string& path) {
+  return Env::Default()->OpenRereadable(root_ + path);
 }
 
 Status RootedEnv::ReadFile(const std::string& path, std::string* out) {

@@ -7,6 +7,7 @@
 #define TEND_BASE_ENV_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,28 @@ struct FileTimes {
   uint64_t size = 0;
 };
 
+// A file read again and again, such as a sysfs attribute read every
+// cycle. The host Env keeps it open and re-reads it from offset 0 (sysfs
+// regenerates an attribute on a read at offset 0), which costs a small
+// fraction of opening it by path each time.
+class RereadableFile {
+ public:
+  virtual ~RereadableFile() = default;
+  // Replaces *out with the file's whole content now. Errors as
+  // Env::ReadFile; ENODEV (the device behind a kept file went away) is
+  // kUnavailable: reopen by path.
+  virtual Status Read(std::string* out) = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
+
+  // A handle for reading `path` repeatedly. The default reads by path each
+  // time (so a fake Env needs nothing more) and never fails here; the host
+  // Env opens the file now and fails as ReadFile would.
+  virtual Result<std::unique_ptr<RereadableFile>> OpenRereadable(
+      const std::string& path);
 
   // Replaces *out with the whole content of `path`. Works on /proc and /sys
   // files, whose reported size is 0: reads until end of file. Reuses *out's
@@ -72,6 +92,8 @@ class RootedEnv : public Env {
   Result<std::string> ReadLink(const std::string& path) override;
   Result<FsStats> StatFs(const std::string& path) override;
   Result<FileTimes> Stat(const std::string& path) override;
+  Result<std::unique_ptr<RereadableFile>> OpenRereadable(
+      const std::string& path) override;
 
  private:
   std::string root_;

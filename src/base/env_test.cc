@@ -42,6 +42,39 @@ TEST_F(EnvTest, ReadsLargeFileWhole) {
   EXPECT_EQ(out, big);
 }
 
+// A kept file is read whole from offset 0 each time and sees what the
+// file holds now, also when it changed in place; sysfs and procfs files
+// (size 0) work too.
+TEST_F(EnvTest, RereadableFileSeesCurrentContent) {
+  Write("/attr", "1500\n");
+  Result<std::unique_ptr<RereadableFile>> f =
+      Env::Default()->OpenRereadable(dir_ + "/attr");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  std::string out;
+  ASSERT_TRUE((*f)->Read(&out).ok());
+  EXPECT_EQ(out, "1500\n");
+  Write("/attr", std::string(9000, 'y'));  // Truncated and rewritten.
+  ASSERT_TRUE((*f)->Read(&out).ok());
+  EXPECT_EQ(out, std::string(9000, 'y'));
+
+  Result<std::unique_ptr<RereadableFile>> stat =
+      Env::Default()->OpenRereadable("/proc/self/stat");
+  ASSERT_TRUE(stat.ok());
+  ASSERT_TRUE((*stat)->Read(&out).ok());
+  EXPECT_GT(out.size(), 20u);
+
+  Result<std::unique_ptr<RereadableFile>> missing =
+      Env::Default()->OpenRereadable(dir_ + "/nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  // Through a RootedEnv, paths are prefixed as for ReadFile.
+  RootedEnv rooted(dir_);
+  Result<std::unique_ptr<RereadableFile>> r = rooted.OpenRereadable("/attr");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE((*r)->Read(&out).ok());
+  EXPECT_EQ(out.size(), 9000u);
+}
+
 TEST_F(EnvTest, MissingFileIsNotFound) {
   std::string out;
   Status s = Env::Default()->ReadFile(dir_ + "/nope", &out);
