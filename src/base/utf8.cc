@@ -5,6 +5,7 @@
 namespace tend {
 
 void AppendUtf8(char32_t r, std::string* out) {
+  if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = kRuneError;
   if (r < 0x80) {
     out->push_back(static_cast<char>(r));
   } else if (r < 0x800) {

@@ -13,7 +13,8 @@ namespace tend {
 // The replacement character invalid UTF-8 decodes to.
 inline constexpr char32_t kRuneError = 0xFFFD;
 
-// Appends code point `r` (<= U+10FFFF) as UTF-8.
+// Appends code point `r` as UTF-8; a surrogate or a value past U+10FFFF
+// is written as U+FFFD, as Go's utf8.AppendRune does.
 void AppendUtf8(char32_t r, std::string* out);
 
 // Decodes the UTF-8 sequence at s[i] (i < s.size()) as Go's

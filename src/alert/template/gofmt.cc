@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/utf8.h"
+
 namespace tend::tmpl {
 namespace {
 
@@ -186,25 +188,6 @@ void Pad(const Flags& f, std::string body, bool zero_ok, std::string* out) {
   } else {
     out->append(fill, ' ');
     out->append(body);
-  }
-}
-
-void AppendRune(uint32_t r, std::string* out) {
-  if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
   }
 }
 
@@ -431,7 +414,7 @@ void FormatArg(const Flags& f, char verb, const Value& v, std::string* out) {
           return;
         case 'c': {
           std::string s;
-          AppendRune(static_cast<uint32_t>(v.i), &s);
+          AppendUtf8(static_cast<char32_t>(v.i), &s);
           Pad(f, s, false, out);
           return;
         }
@@ -446,7 +429,7 @@ void FormatArg(const Flags& f, char verb, const Value& v, std::string* out) {
           else if (v.i == '\t')
             s += "\\t";
           else if (v.i >= 0x20 && v.i != 0x7f)
-            AppendRune(static_cast<uint32_t>(v.i), &s);
+            AppendUtf8(static_cast<char32_t>(v.i), &s);
           else {
             char buf[16];
             std::snprintf(buf, sizeof buf, "\\x%02" PRIx64,

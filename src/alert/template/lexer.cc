@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include "base/utf8.h"
+#include "promql/lexer.h"
+
 namespace tend::tmpl {
 namespace {
 
@@ -12,116 +15,6 @@ bool IsAlnum(char c) {
          static_cast<unsigned char>(c) >= 0x80;
 }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-void AppendUtf8(uint32_t r, std::string* out) {
-  if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Go's strconv.Unquote for the body of a "..." or '...' literal; false on a
-// bad escape.
-bool Unescape(std::string_view body, char quote, std::string* out) {
-  for (size_t i = 0; i < body.size(); ++i) {
-    const char c = body[i];
-    if (c != '\\') {
-      out->push_back(c);
-      continue;
-    }
-    if (++i >= body.size()) return false;
-    const char e = body[i];
-    switch (e) {
-      case 'a':
-        out->push_back('\a');
-        break;
-      case 'b':
-        out->push_back('\b');
-        break;
-      case 'f':
-        out->push_back('\f');
-        break;
-      case 'n':
-        out->push_back('\n');
-        break;
-      case 'r':
-        out->push_back('\r');
-        break;
-      case 't':
-        out->push_back('\t');
-        break;
-      case 'v':
-        out->push_back('\v');
-        break;
-      case '\\':
-        out->push_back('\\');
-        break;
-      case 'x':
-      case 'u':
-      case 'U': {
-        const size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-        uint32_t v = 0;
-        for (size_t k = 1; k <= n; ++k) {
-          if (i + k >= body.size()) return false;
-          const int h = HexVal(body[i + k]);
-          if (h < 0) return false;
-          v = v * 16 + h;
-        }
-        i += n;
-        if (e == 'x') {
-          out->push_back(static_cast<char>(v));
-        } else {
-          if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return false;
-          AppendUtf8(v, out);
-        }
-        break;
-      }
-      case '0':
-      case '1':
-      case '2':
-      case '3':
-      case '4':
-      case '5':
-      case '6':
-      case '7': {
-        uint32_t v = 0;
-        for (size_t k = 0; k < 3; ++k) {
-          if (i + k >= body.size() || body[i + k] < '0' || body[i + k] > '7') {
-            return false;
-          }
-          v = v * 8 + (body[i + k] - '0');
-        }
-        if (v > 255) return false;
-        i += 2;
-        out->push_back(static_cast<char>(v));
-        break;
-      }
-      default:
-        if (e != quote) return false;
-        out->push_back(e);
-    }
-  }
-  return true;
-}
 
 class Lexer {
  public:
@@ -349,7 +242,7 @@ class Lexer {
     if (in_[pos_] == '+' || in_[pos_] == '-') ++pos_;
     auto digits = [&](bool hex) {
       while (pos_ < in_.size() && (IsDigit(in_[pos_]) || in_[pos_] == '_' ||
-                                   (hex && HexVal(in_[pos_]) >= 0))) {
+                                   (hex && HexDigitValue(in_[pos_]) >= 0))) {
         ++pos_;
       }
     };
@@ -392,12 +285,13 @@ class Lexer {
       if (in_[pos_] == '"') break;
       ++pos_;
     }
-    std::string value;
-    if (!Unescape(in_.substr(start + 1, pos_ - start - 1), '"', &value)) {
+    Result<std::string> value =
+        promql::UnquoteString(in_.substr(start, pos_ - start + 1));
+    if (!value.ok()) {
       return Error(static_cast<int>(start), "invalid syntax in quoted string");
     }
     ++pos_;
-    Emit(Tok::kString, static_cast<int>(start), std::move(value));
+    Emit(Tok::kString, static_cast<int>(start), std::move(*value));
     return true;
   }
 
@@ -427,13 +321,13 @@ class Lexer {
       if (in_[pos_] == '\'') break;
       ++pos_;
     }
-    std::string value;
-    if (!Unescape(in_.substr(start + 1, pos_ - start - 1), '\'', &value) ||
-        value.empty()) {
+    Result<std::string> value =
+        promql::UnquoteString(in_.substr(start, pos_ - start + 1));
+    if (!value.ok() || value->empty()) {
       return Error(static_cast<int>(start), "invalid character constant");
     }
     ++pos_;
-    Emit(Tok::kChar, static_cast<int>(start), std::move(value));
+    Emit(Tok::kChar, static_cast<int>(start), std::move(*value));
     return true;
   }
 
