@@ -13,6 +13,34 @@
 namespace tend {
 namespace {
 
+// Replaces *out with everything `fd` yields until end of file, reusing its
+// capacity; /proc and /sys files report size 0, so it reads until a read
+// returns 0. With from_start, reads at offsets from 0 (pread) whatever the
+// descriptor's position, so a kept file is read afresh. Returns 0 or the
+// errno of the failed read (*out is then empty).
+int ReadToEnd(int fd, bool from_start, std::string* out) {
+  out->clear();
+  if (out->capacity() < 4096) out->reserve(4096);
+  size_t len = 0;
+  for (;;) {
+    if (out->capacity() - len < 1024) out->reserve(out->capacity() * 2);
+    out->resize(out->capacity());
+    ssize_t n = from_start ? ::pread(fd, out->data() + len, out->size() - len,
+                                     static_cast<off_t>(len))
+                           : ::read(fd, out->data() + len, out->size() - len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      out->clear();
+      return err;
+    }
+    if (n == 0) break;
+    len += static_cast<size_t>(n);
+  }
+  out->resize(len);
+  return 0;
+}
+
 // Reads by path through `env` each time (the default for any Env).
 class PathRereadable : public RereadableFile {
  public:
@@ -31,28 +59,9 @@ class FdRereadable : public RereadableFile {
   FdRereadable(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   ~FdRereadable() override { ::close(fd_); }
   Status Read(std::string* out) override {
-    out->clear();
-    if (out->capacity() < 4096) out->reserve(4096);
-    size_t len = 0;
-    for (;;) {
-      if (out->capacity() - len < 1024) out->reserve(out->capacity() * 2);
-      out->resize(out->capacity());
-      ssize_t n = ::pread(fd_, out->data() + len, out->size() - len,
-                          static_cast<off_t>(len));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        int err = errno;
-        out->clear();
-        if (err == ENODEV) {
-          return UnavailableError(path_ + ": device gone; reopen");
-        }
-        return ErrnoError(path_, err);
-      }
-      if (n == 0) break;
-      len += static_cast<size_t>(n);
-    }
-    out->resize(len);
-    return Status::Ok();
+    int err = ReadToEnd(fd_, /*from_start=*/true, out);
+    if (err == ENODEV) return UnavailableError(path_ + ": device gone; reopen");
+    return err == 0 ? Status::Ok() : ErrnoError(path_, err);
   }
 
  private:
@@ -65,26 +74,9 @@ class PosixEnv : public Env {
   Status ReadFile(const std::string& path, std::string* out) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ErrnoError(path, errno);
-    out->clear();
-    if (out->capacity() < 4096) out->reserve(4096);
-    size_t len = 0;
-    for (;;) {
-      if (out->capacity() - len < 1024) out->reserve(out->capacity() * 2);
-      out->resize(out->capacity());
-      ssize_t n = ::read(fd, out->data() + len, out->size() - len);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        int err = errno;
-        ::close(fd);
-        out->clear();
-        return ErrnoError(path, err);
-      }
-      if (n == 0) break;
-      len += static_cast<size_t>(n);
-    }
-    out->resize(len);
+    int err = ReadToEnd(fd, /*from_start=*/false, out);
     ::close(fd);
-    return Status::Ok();
+    return err == 0 ? Status::Ok() : ErrnoError(path, err);
   }
 
   Result<std::unique_ptr<RereadableFile>> OpenRereadable(

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -54,6 +55,18 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
   sqlite3* db_ = nullptr;
 };
+
+// Steps `st` to completion and returns row(st) for every row.
+template <typename T, typename RowFn>
+Result<std::vector<T>> CollectRows(Statement& st, RowFn row) {
+  std::vector<T> out;
+  for (;;) {
+    Result<bool> has = st.Step();
+    if (!has.ok()) return has.status();
+    if (!*has) return out;
+    out.push_back(row(st));
+  }
+}
 
 // Runs `sql` (any number of statements, no results).
 Status Exec(sqlite3* db, std::string_view sql, std::string_view what);

@@ -151,20 +151,18 @@ Result<std::vector<Event>> StateDb::ListEvents(const EventQuery& q) {
   if (!q.subject.empty()) st.Bind(i++, q.subject);
   for (const std::string& k : q.kinds) st.Bind(i++, k);
   st.Bind(i++, static_cast<int64_t>(q.limit));
-  std::vector<Event> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    Event e;
-    e.id = st.Int(0);
-    e.time_ms = st.Int(1);
-    e.kind = st.Text(2);
-    e.subject = st.Text(3);
-    e.outcome = st.Text(4);
-    e.message = st.Text(5);
-    e.details_json = st.Text(6);
-    out.push_back(std::move(e));
-  }
+  ASSIGN_OR_RETURN(std::vector<Event> out,
+                   CollectRows<Event>(st, [](const Statement& r) {
+                     Event e;
+                     e.id = r.Int(0);
+                     e.time_ms = r.Int(1);
+                     e.kind = r.Text(2);
+                     e.subject = r.Text(3);
+                     e.outcome = r.Text(4);
+                     e.message = r.Text(5);
+                     e.details_json = r.Text(6);
+                     return e;
+                   }));
   std::reverse(out.begin(), out.end());
   return out;
 }
@@ -233,13 +231,9 @@ Result<std::vector<std::pair<std::string, std::string>>> StateDb::List(
       Statement::Prepare(
           impl_->db, "SELECT key, value FROM kv WHERE ns = ? ORDER BY key"));
   st.Bind(1, ns);
-  std::vector<std::pair<std::string, std::string>> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    out.emplace_back(st.Text(0), st.Text(1));
-  }
-  return out;
+  using Pair = std::pair<std::string, std::string>;
+  return CollectRows<Pair>(
+      st, [](const Statement& r) { return Pair(r.Text(0), r.Text(1)); });
 }
 
 Status StateDb::PutAll(
@@ -299,13 +293,7 @@ Result<std::vector<SilenceRecord>> StateDb::ListSilences() {
       Statement::Prepare(impl_->db, "SELECT " + std::string(kSilenceColumns) +
                                         " FROM silences ORDER BY starts_ms, "
                                         "id"));
-  std::vector<SilenceRecord> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    out.push_back(SilenceFromRow(st));
-  }
-  return out;
+  return CollectRows<SilenceRecord>(st, SilenceFromRow);
 }
 
 Result<SilenceRecord> StateDb::GetSilence(std::string_view id) {
@@ -363,13 +351,7 @@ Result<std::vector<OutboxItem>> StateDb::DueItems(int64_t now_ms,
                                         " FROM outbox WHERE next_attempt_ms "
                                         "<= ? ORDER BY id LIMIT ?"));
   st.Bind(1, now_ms).Bind(2, static_cast<int64_t>(limit));
-  std::vector<OutboxItem> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    out.push_back(OutboxFromRow(st));
-  }
-  return out;
+  return CollectRows<OutboxItem>(st, OutboxFromRow);
 }
 
 Result<std::vector<OutboxItem>> StateDb::AllItems() {
@@ -378,13 +360,7 @@ Result<std::vector<OutboxItem>> StateDb::AllItems() {
       Statement st,
       Statement::Prepare(impl_->db, "SELECT " + std::string(kOutboxColumns) +
                                         " FROM outbox ORDER BY id"));
-  std::vector<OutboxItem> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    out.push_back(OutboxFromRow(st));
-  }
-  return out;
+  return CollectRows<OutboxItem>(st, OutboxFromRow);
 }
 
 Status StateDb::Reschedule(int64_t id, int attempts, int64_t next_attempt_ms,
