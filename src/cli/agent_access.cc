@@ -10,7 +10,7 @@ Result<ApiAnswer> AskAgentOrLocal(const ParsedFlags& flags,
                                   const std::string& method,
                                   const std::string& path, const Params& params,
                                   const std::string& body,
-                                  const LocalHandler& local) {
+                                  const LocalHandler& local, int timeout_ms) {
   const std::string dir = DataDirFlag(flags);
   if (!flags.Has("listen")) {
     Result<std::unique_ptr<DataDirLock>> lock = DataDirLock::Acquire(dir);
@@ -40,7 +40,7 @@ Result<ApiAnswer> AskAgentOrLocal(const ParsedFlags& flags,
   }
   req.body = body;
   if (!body.empty()) req.content_type = "application/json";
-  req.timeout_ms = 30000;
+  req.timeout_ms = timeout_ms;
   Result<HttpClientResponse> res = HttpFetch(req);
   if (!res.ok()) {
     return UnavailableError("the agent owning " + dir + " did not answer at " +

@@ -37,7 +37,8 @@ Result<ApiAnswer> AskAgentOrLocal(const ParsedFlags& flags,
                                   const std::string& method,
                                   const std::string& path, const Params& params,
                                   const std::string& body,
-                                  const LocalHandler& local);
+                                  const LocalHandler& local,
+                                  int timeout_ms = 30000);
 
 }  // namespace tend
 

@@ -2,12 +2,11 @@
 
 #include <filesystem>
 
-#include "agent/data_dir.h"
 #include "agent/log_service.h"
 #include "api/loki_api.h"
+#include "cli/agent_access.h"
 #include "cli/commands.h"
 #include "config/tend_config_schema.h"
-#include "http/client.h"
 
 namespace tend {
 
@@ -15,17 +14,8 @@ Result<LogsAnswer> AskLogs(
     const ParsedFlags& flags, const std::string& path,
     const std::vector<std::pair<std::string, std::string>>& params) {
   const std::string dir = DataDirFlag(flags);
-  std::unique_ptr<DataDirLock> lock;
-  if (!flags.Has("listen")) {
-    Result<std::unique_ptr<DataDirLock>> l = DataDirLock::Acquire(dir);
-    if (l.ok()) {
-      lock = std::move(*l);
-    } else if (l.status().code() != StatusCode::kFailedPrecondition) {
-      return l.status();
-    }
-  }
-  if (lock) {
-    // No agent: answer from the store, holding the lock meanwhile.
+  // No agent: answer from the store (AskAgentOrLocal holds the lock).
+  auto local = [&](const HttpRequest& req, HttpResponse* res) -> Status {
     std::error_code ec;
     if (!std::filesystem::exists(dir + "/logs", ec)) {
       return NotFoundError("no log store in " + dir +
@@ -51,39 +41,22 @@ Result<LogsAnswer> AskLogs(
     LokiApiOptions lo;
     lo.limits.timeout_ns = query.timeout_ms * 1'000'000;
     LokiApi api(store->get(), Clock::Real(), lo);
-    HttpRequest req;
-    req.method = "GET";
-    req.path = path;
-    for (const auto& [k, v] : params) req.params.emplace(k, v);
-    HttpResponse res;
     if (path == "/loki/api/v1/query_range") {
-      api.QueryRange(req, &res);
+      api.QueryRange(req, res);
     } else if (path == "/loki/api/v1/query") {
-      api.Query(req, &res);
+      api.Query(req, res);
     } else if (path == "/loki/api/v1/labels") {
-      api.LabelNames(req, &res);
+      api.LabelNames(req, res);
     } else if (path == "/loki/api/v1/series") {
-      api.Series(req, &res);
+      api.Series(req, res);
     } else {
       return InvalidArgumentError("internal: no local route for " + path);
     }
-    return LogsAnswer{res.status, std::move(res.body), false};
-  }
-  HttpClientRequest req;
-  req.address = AgentAddress(flags);
-  req.path = path;
-  char sep = '?';
-  for (const auto& [k, v] : params) {
-    req.path += sep + UrlEncode(k) + "=" + UrlEncode(v);
-    sep = '&';
-  }
-  req.timeout_ms = 130000;
-  Result<HttpClientResponse> res = HttpFetch(req);
-  if (!res.ok()) {
-    return UnavailableError("the agent owning " + dir + " did not answer at " +
-                            req.address + ": " + res.status().message());
-  }
-  return LogsAnswer{res->status, std::move(res->body), true};
+    return Status::Ok();
+  };
+  // A query may run up to the agent's query timeout (2 min by default).
+  return AskAgentOrLocal(flags, "GET", path, params, "", local,
+                         /*timeout_ms=*/130000);
 }
 
 }  // namespace tend

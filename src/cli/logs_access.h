@@ -11,15 +11,12 @@
 #include <vector>
 
 #include "base/status.h"
+#include "cli/agent_access.h"
 #include "cli/flags.h"
 
 namespace tend {
 
-struct LogsAnswer {
-  int status = 0;
-  std::string body;
-  bool from_agent = false;
-};
+using LogsAnswer = ApiAnswer;
 
 // GETs `path` (/loki/api/v1/...) with `params`. Errors: the agent cannot be
 // reached, or the store cannot be opened.
