@@ -7,26 +7,11 @@
 #include "agent/alerting_service.h"
 #include "alert/engine/api_json.h"
 #include "api/events_api.h"
+#include "api/json_response.h"
 #include "api/silences_api.h"
 
 namespace tend {
 namespace {
-
-void Json(HttpResponse* res, int status, const nlohmann::json& body) {
-  res->status = status;
-  res->content_type = "application/json";
-  res->body = body.dump();
-}
-
-void PromSuccess(HttpResponse* res, nlohmann::json data) {
-  Json(res, 200, {{"status", "success"}, {"data", std::move(data)}});
-}
-
-void PromError(HttpResponse* res, int status, const std::string& type,
-               const std::string& message) {
-  Json(res, status,
-       {{"status", "error"}, {"errorType", type}, {"error", message}});
-}
 
 nlohmann::json ProbeStatusJson(const ProbeStatus& p) {
   nlohmann::json j = {
@@ -59,7 +44,7 @@ void AlertingService::RegisterRoutes(HttpServer* server) {
                    for (const ProbeStatus& p : probes_->Results()) {
                      data.push_back(ProbeStatusJson(p));
                    }
-                   PromSuccess(res, std::move(data));
+                   SetApiSuccess(res, std::move(data));
                  });
 
   server->Handle(
@@ -68,8 +53,8 @@ void AlertingService::RegisterRoutes(HttpServer* server) {
         alert::RulesFilter f;
         f.type = req.Param("type");
         if (!f.type.empty() && f.type != "alert" && f.type != "record") {
-          PromError(res, 400, "bad_data",
-                    "unsupported type \"" + f.type + "\"");
+          SetApiError(res, 400, "bad_data",
+                      "unsupported type \"" + f.type + "\"");
           return;
         }
         auto add = [&req](const char* key, std::vector<std::string>* out) {
@@ -79,12 +64,12 @@ void AlertingService::RegisterRoutes(HttpServer* server) {
         add("rule_name[]", &f.rule_names);
         add("rule_group[]", &f.rule_groups);
         add("file[]", &f.files);
-        PromSuccess(res, alert::RulesData(rules_->Snapshot(), f));
+        SetApiSuccess(res, alert::RulesData(rules_->Snapshot(), f));
       });
 
   server->Handle("GET", "/api/v1/alerts",
                  [this](const HttpRequest&, HttpResponse* res) {
-                   PromSuccess(res, alert::AlertsData(rules_->Snapshot()));
+                   SetApiSuccess(res, alert::AlertsData(rules_->Snapshot()));
                  });
 
   silences_api_ = std::make_unique<SilencesApi>(silences_.get(), Clock::Real());
@@ -110,7 +95,7 @@ void AlertingService::RegisterRoutes(HttpServer* server) {
                  {"budget_runs", p.budget_runs}});
           }
         }
-        PromSuccess(res, std::move(data));
+        SetApiSuccess(res, std::move(data));
       });
 
   // Operator actions: restart a supervised process now (also an escalated
@@ -119,38 +104,38 @@ void AlertingService::RegisterRoutes(HttpServer* server) {
       "POST", "/api/v1/supervise/restart",
       [this](const HttpRequest& req, HttpResponse* res) {
         if (!supervisor_) {
-          PromError(res, 503, "unavailable", "not started");
+          SetApiError(res, 503, "unavailable", "not started");
           return;
         }
         const std::string name = req.Param("name");
         Status reset = supervisor_->ResetBudget(name);
         Status s = reset.ok() ? supervisor_->Restart(name, 30000) : reset;
         if (!s.ok()) {
-          PromError(res, s.code() == StatusCode::kNotFound ? 404 : 500,
-                    "execution", s.message());
+          SetApiError(res, s.code() == StatusCode::kNotFound ? 404 : 500,
+                      "execution", s.message());
           return;
         }
-        PromSuccess(res, {{"name", name}});
+        SetApiSuccess(res, {{"name", name}});
       });
   server->Handle("POST", "/api/v1/remedies/reset",
                  [this](const HttpRequest& req, HttpResponse* res) {
                    if (!remedies_) {
-                     PromError(res, 503, "unavailable", "not started");
+                     SetApiError(res, 503, "unavailable", "not started");
                      return;
                    }
                    const std::string name = req.Param("name");
                    Status s = remedies_->ResetBudget(name);
                    if (!s.ok()) {
-                     PromError(res,
-                               s.code() == StatusCode::kNotFound ? 404 : 500,
-                               "execution", s.message());
+                     SetApiError(res,
+                                 s.code() == StatusCode::kNotFound ? 404 : 500,
+                                 "execution", s.message());
                      return;
                    }
                    {
                      std::lock_guard<std::mutex> lock(escalations_mu_);
                      escalated_remedies_.erase(name);
                    }
-                   PromSuccess(res, {{"name", name}});
+                   SetApiSuccess(res, {{"name", name}});
                  });
 }
 

@@ -3,23 +3,13 @@
 #include <ctime>
 #include <string>
 
+#include "api/json_response.h"
 #include "api/prom_params.h"
 
 namespace tend {
 namespace {
 
 constexpr size_t kMaxLimit = 100000;
-
-void Fail(HttpResponse* res, int status, const std::string& type,
-          const std::string& message) {
-  res->status = status;
-  res->content_type = "application/json";
-  res->body = nlohmann::json{
-      {"status", "error"},
-      {"errorType", type},
-      {"error",
-       message}}.dump();
-}
 
 void SplitInto(const std::string& s, std::vector<std::string>* out) {
   size_t start = 0;
@@ -109,18 +99,17 @@ void EventsApi::Events(const HttpRequest& req, HttpResponse* res) const {
   Result<state::EventQuery> q =
       EventQueryFromRequest(req, clock_->NowUnixNanos() / 1'000'000);
   if (!q.ok()) {
-    Fail(res, 400, "bad_data", q.status().message());
+    SetApiError(res, 400, "bad_data", q.status().message());
     return;
   }
   Result<std::vector<state::Event>> events = db_->ListEvents(*q);
   if (!events.ok()) {
-    Fail(res, 500, "internal", events.status().message());
+    SetApiError(res, 500, "internal", events.status().message());
     return;
   }
   nlohmann::json data = nlohmann::json::array();
   for (const state::Event& e : *events) data.push_back(EventJson(e));
-  res->content_type = "application/json";
-  res->body = nlohmann::json{{"status", "success"}, {"data", data}}.dump();
+  SetApiSuccess(res, std::move(data));
 }
 
 }  // namespace tend

@@ -6,16 +6,11 @@
 #include <string>
 
 #include "alert/engine/api_json.h"
+#include "api/json_response.h"
 #include "api/prom_params.h"
 
 namespace tend {
 namespace {
-
-void Json(HttpResponse* res, int status, const nlohmann::json& body) {
-  res->status = status;
-  res->content_type = "application/json";
-  res->body = body.dump();
-}
 
 // Alertmanager's matcher object from tend's matcher text, and back.
 nlohmann::json AmMatcher(const std::string& text) {
@@ -91,14 +86,14 @@ void SilencesApi::List(const HttpRequest&, HttpResponse* res) const {
   for (const alert::SilenceView& v : silences_->List(NowMs())) {
     out.push_back(SilenceJson(v));
   }
-  Json(res, 200, out);
+  SetJson(res, 200, out);
 }
 
 void SilencesApi::Post(const HttpRequest& req, HttpResponse* res) const {
   nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
   if (!body.is_object() || !body.contains("matchers") ||
       !body["matchers"].is_array()) {
-    Json(res, 400, "want a JSON silence with a matchers array");
+    SetJson(res, 400, "want a JSON silence with a matchers array");
     return;
   }
   const int64_t now = NowMs();
@@ -106,7 +101,7 @@ void SilencesApi::Post(const HttpRequest& req, HttpResponse* res) const {
   for (const nlohmann::json& m : body["matchers"]) {
     Result<std::string> text = MatcherText(m);
     if (!text.ok()) {
-      Json(res, 400, text.status().message());
+      SetJson(res, 400, text.status().message());
       return;
     }
     s.matchers.push_back(std::move(*text));
@@ -114,7 +109,8 @@ void SilencesApi::Post(const HttpRequest& req, HttpResponse* res) const {
   Result<int64_t> starts = TimeField(body, "startsAt", now);
   Result<int64_t> ends = TimeField(body, "endsAt", 0);
   if (!starts.ok() || !ends.ok()) {
-    Json(res, 400, (!starts.ok() ? starts.status() : ends.status()).message());
+    SetJson(res, 400,
+            (!starts.ok() ? starts.status() : ends.status()).message());
     return;
   }
   s.starts_at_ms = *starts;
@@ -126,37 +122,37 @@ void SilencesApi::Post(const HttpRequest& req, HttpResponse* res) const {
   if (std::string old = body.value("id", ""); !old.empty()) {
     Status expired = silences_->Expire(old, now);
     if (!expired.ok() && expired.code() == StatusCode::kNotFound) {
-      Json(res, 404, expired.message());
+      SetJson(res, 404, expired.message());
       return;
     }
   }
   Result<std::string> id = silences_->Add(std::move(s), now);
   if (!id.ok()) {
-    Json(res, id.status().code() == StatusCode::kInvalidArgument ? 400 : 500,
-         id.status().message());
+    SetJson(res, id.status().code() == StatusCode::kInvalidArgument ? 400 : 500,
+            id.status().message());
     return;
   }
-  Json(res, 200, {{"silenceID", *id}});
+  SetJson(res, 200, {{"silenceID", *id}});
 }
 
 void SilencesApi::GetOne(const HttpRequest& req, HttpResponse* res) const {
   const std::string id = req.path.substr(strlen("/api/v2/silence/"));
   for (const alert::SilenceView& v : silences_->List(NowMs())) {
     if (v.record.id == id) {
-      Json(res, 200, SilenceJson(v));
+      SetJson(res, 200, SilenceJson(v));
       return;
     }
   }
-  Json(res, 404, "silence " + id + " not found");
+  SetJson(res, 404, "silence " + id + " not found");
 }
 
 void SilencesApi::Expire(const HttpRequest& req, HttpResponse* res) const {
   const std::string id = req.path.substr(strlen("/api/v2/silence/"));
   Status s = silences_->Expire(id, NowMs());
   if (s.ok()) {
-    Json(res, 200, nullptr);
+    SetJson(res, 200, nullptr);
   } else {
-    Json(res, s.code() == StatusCode::kNotFound ? 404 : 500, s.message());
+    SetJson(res, s.code() == StatusCode::kNotFound ? 404 : 500, s.message());
   }
 }
 
