@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/utf8.h"
 #include "metrics/collectors_net.h"
 #include "metrics/line_parse.h"
 #include "metrics/parse.h"
@@ -58,16 +59,9 @@ bool ParseHex(std::string_view s, uint64_t* out) {
   if (s.empty() || s.size() > 16) return false;
   uint64_t v = 0;
   for (char c : s) {
-    uint64_t d;
-    if (c >= '0' && c <= '9') {
-      d = static_cast<uint64_t>(c - '0');
-    } else if (c >= 'a' && c <= 'f') {
-      d = static_cast<uint64_t>(c - 'a' + 10);
-    } else if (c >= 'A' && c <= 'F') {
-      d = static_cast<uint64_t>(c - 'A' + 10);
-    } else {
-      return false;
-    }
+    const int h = HexDigitValue(c);
+    if (h < 0) return false;
+    const uint64_t d = static_cast<uint64_t>(h);
     v = (v << 4) | d;
   }
   *out = v;

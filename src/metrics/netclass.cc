@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/utf8.h"
 #include "metrics/collectors_net.h"
 #include "metrics/device_cache.h"
 #include "metrics/device_filter.h"
@@ -135,16 +136,9 @@ bool ParseGoInt(std::string_view s, int64_t* out) {
   uint64_t v = 0;
   const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
   for (char c : s) {
-    uint64_t d;
-    if (c >= '0' && c <= '9') {
-      d = static_cast<uint64_t>(c - '0');
-    } else if (c >= 'a' && c <= 'f') {
-      d = static_cast<uint64_t>(c - 'a' + 10);
-    } else if (c >= 'A' && c <= 'F') {
-      d = static_cast<uint64_t>(c - 'A' + 10);
-    } else {
-      return false;
-    }
+    const int h = HexDigitValue(c);
+    if (h < 0) return false;
+    const uint64_t d = static_cast<uint64_t>(h);
     if (d >= base) return false;
     if (v > (limit - d) / base) return false;
     v = v * base + d;
