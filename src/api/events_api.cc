@@ -5,6 +5,7 @@
 
 #include "api/json_response.h"
 #include "api/prom_params.h"
+#include "base/time_format.h"
 
 namespace tend {
 namespace {
@@ -22,19 +23,6 @@ void SplitInto(const std::string& s, std::vector<std::string>* out) {
 }
 
 }  // namespace
-
-std::string FormatRfc3339Millis(int64_t unix_ms) {
-  int64_t secs = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
-  int ms = static_cast<int>(unix_ms - secs * 1000);
-  time_t t = static_cast<time_t>(secs);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[48];
-  snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-           tm.tm_sec, ms);
-  return buf;
-}
 
 Result<state::EventQuery> EventQueryFromRequest(const HttpRequest& req,
                                                 int64_t now_ms) {

@@ -17,6 +17,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "base/time_format.h"
 #include "http/server.h"
 #include "state/state_db.h"
 
@@ -29,9 +30,6 @@ Result<state::EventQuery> EventQueryFromRequest(const HttpRequest& req,
 
 // One event as the API shows it.
 nlohmann::json EventJson(const state::Event& e);
-
-// RFC 3339 in UTC with milliseconds: 2026-11-26T03:10:00.123Z.
-std::string FormatRfc3339Millis(int64_t unix_ms);
 
 class EventsApi {
  public:

@@ -66,26 +66,4 @@ std::string FingerprintHex(uint64_t fp) {
   return out;
 }
 
-std::string FormatRfc3339(int64_t unix_ms) {
-  if (unix_ms == 0) return "0001-01-01T00:00:00Z";
-  int64_t secs = unix_ms / 1000;
-  int64_t ms = unix_ms % 1000;
-  if (ms < 0) {
-    ms += 1000;
-    --secs;
-  }
-  time_t t = static_cast<time_t>(secs);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[64];
-  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string out(buf, n);
-  if (ms != 0) {
-    char frac[8];
-    snprintf(frac, sizeof(frac), ".%03d", static_cast<int>(ms));
-    out += frac;
-  }
-  return out + "Z";
-}
-
 }  // namespace tend::notify

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "alert/alert.h"
+#include "base/time_format.h"
 #include "model/labels.h"
 
 namespace tend::notify {
@@ -40,10 +41,11 @@ uint64_t StableFingerprint(const Labels& labels);
 // The 16 lower-case hex digits Alertmanager prints.
 std::string FingerprintHex(uint64_t fp);
 
-// RFC 3339 in UTC with millisecond precision when not whole seconds
-// ("2024-05-01T10:00:00.123Z"); 0 gives Go's zero time
-// "0001-01-01T00:00:00Z".
-std::string FormatRfc3339(int64_t unix_ms);
+// RFC 3339 as Go's JSON writes it (base/time_format.h); Go's zero time
+// for 0 (a firing alert's endsAt).
+inline std::string FormatRfc3339(int64_t unix_ms) {
+  return FormatGoTime(unix_ms);
+}
 
 }  // namespace tend::notify
 

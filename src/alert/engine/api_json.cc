@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "base/time_format.h"
+
 namespace tend::alert {
 namespace {
 
@@ -51,33 +53,6 @@ json RuleJson(const RuleSnapshot& r) {
 }
 
 }  // namespace
-
-std::string FormatApiTime(int64_t unix_ms) {
-  if (unix_ms == 0) return "0001-01-01T00:00:00Z";
-  int64_t secs = unix_ms / 1000;
-  int64_t ms = unix_ms % 1000;
-  if (ms < 0) {
-    ms += 1000;
-    --secs;
-  }
-  const time_t t = static_cast<time_t>(secs);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d",
-                        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                        tm.tm_hour, tm.tm_min, tm.tm_sec);
-  std::string out(buf, n);
-  if (ms != 0) {
-    char frac[8];
-    std::snprintf(frac, sizeof(frac), ".%03d", static_cast<int>(ms));
-    std::string f(frac);
-    while (f.back() == '0') f.pop_back();
-    out += f;
-  }
-  out += 'Z';
-  return out;
-}
 
 std::string FormatApiValue(double v) {
   if (std::isnan(v)) return "NaN";

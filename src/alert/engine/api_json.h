@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "alert/engine/snapshot.h"
+#include "base/time_format.h"
 
 namespace tend::alert {
 
@@ -37,10 +38,10 @@ nlohmann::json AlertsData(const std::vector<GroupSnapshot>& groups);
 // One alert as both endpoints show it.
 nlohmann::json AlertJson(const AlertSnapshot& a);
 
-// Go's time.Time JSON form in UTC: RFC 3339 with the fraction's trailing
-// zeros removed ("2024-01-01T00:00:00.5Z"); 0 is Go's zero time
-// "0001-01-01T00:00:00Z".
-std::string FormatApiTime(int64_t unix_ms);
+// Go's time.Time JSON form (base/time_format.h).
+inline std::string FormatApiTime(int64_t unix_ms) {
+  return FormatGoTime(unix_ms);
+}
 
 // Go's strconv.FormatFloat(v, 'e', -1, 64): "1e+00", "3.5e-01", "NaN",
 // "+Inf".
