@@ -2,16 +2,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "model/labels_json.h"
 #include "notify/integration.h"
 
 namespace tend::notify {
 namespace {
-
-nlohmann::json LabelsJson(const Labels& labels) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const Label& l : labels) j[l.name] = l.value;
-  return j;
-}
 
 HttpFunc OrDefault(HttpFunc f) {
   if (f) return f;
@@ -114,16 +109,16 @@ std::string WebhookJson(const Notification& n) {
   j["truncatedAlerts"] = n.truncated_alerts;
   j["status"] = n.status;
   j["receiver"] = n.receiver;
-  j["groupLabels"] = LabelsJson(n.group_labels);
-  j["commonLabels"] = LabelsJson(n.common_labels);
-  j["commonAnnotations"] = LabelsJson(n.common_annotations);
+  j["groupLabels"] = LabelsToJson(n.group_labels);
+  j["commonLabels"] = LabelsToJson(n.common_labels);
+  j["commonAnnotations"] = LabelsToJson(n.common_annotations);
   j["externalURL"] = n.external_url;
   nlohmann::json alerts = nlohmann::json::array();
   for (const alert::Alert& a : n.alerts) {
     nlohmann::json x = nlohmann::json::object();
     x["status"] = a.firing() ? "firing" : "resolved";
-    x["labels"] = LabelsJson(a.labels);
-    x["annotations"] = LabelsJson(a.annotations);
+    x["labels"] = LabelsToJson(a.labels);
+    x["annotations"] = LabelsToJson(a.annotations);
     x["startsAt"] = FormatRfc3339(a.starts_at_ms);
     x["endsAt"] = FormatRfc3339(a.ends_at_ms);
     x["generatorURL"] = a.generator;

@@ -8,17 +8,12 @@
 #include <cstdio>
 
 #include "base/time_format.h"
+#include "model/labels_json.h"
 
 namespace tend::alert {
 namespace {
 
 using nlohmann::json;
-
-json LabelsObject(const Labels& labels) {
-  json o = json::object();
-  for (const Label& l : labels) o[l.name] = l.value;
-  return o;
-}
 
 bool Matches(const std::vector<std::string>& want, const std::string& v) {
   return want.empty() || std::find(want.begin(), want.end(), v) != want.end();
@@ -34,15 +29,15 @@ json RuleJson(const RuleSnapshot& r) {
     o["query"] = r.query;
     o["duration"] = Seconds(r.for_ms);
     o["keepFiringFor"] = Seconds(r.keep_firing_for_ms);
-    o["labels"] = LabelsObject(r.labels);
-    o["annotations"] = LabelsObject(r.annotations);
+    o["labels"] = LabelsToJson(r.labels);
+    o["annotations"] = LabelsToJson(r.annotations);
     json alerts = json::array();
     for (const AlertSnapshot& a : r.alerts) alerts.push_back(AlertJson(a));
     o["alerts"] = std::move(alerts);
   } else {
     o["name"] = r.name;
     o["query"] = r.query;
-    if (!r.labels.empty()) o["labels"] = LabelsObject(r.labels);
+    if (!r.labels.empty()) o["labels"] = LabelsToJson(r.labels);
   }
   o["health"] = std::string(RuleHealthName(r.health));
   if (!r.last_error.empty()) o["lastError"] = r.last_error;
@@ -65,8 +60,8 @@ std::string FormatApiValue(double v) {
 
 json AlertJson(const AlertSnapshot& a) {
   json o;
-  o["labels"] = LabelsObject(a.labels);
-  o["annotations"] = LabelsObject(a.annotations);
+  o["labels"] = LabelsToJson(a.labels);
+  o["annotations"] = LabelsToJson(a.annotations);
   o["state"] = std::string(AlertStateName(a.state));
   o["activeAt"] = FormatApiTime(a.active_at_ms);
   if (a.keep_firing_since_ms != 0) {

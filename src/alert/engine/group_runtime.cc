@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "model/labels_json.h"
 
 namespace tend::alert {
 namespace {
@@ -21,12 +22,6 @@ std::string_view EventOutcome(AlertState to) {
   return "resolved";
 }
 
-nlohmann::json LabelsObject(const Labels& labels) {
-  nlohmann::json o = nlohmann::json::object();
-  for (const Label& l : labels) o[l.name] = l.value;
-  return o;
-}
-
 state::Event ToEvent(const AlertTransition& c, const RuleGroup& g) {
   state::Event e;
   e.time_ms = c.time_ms;
@@ -35,7 +30,7 @@ state::Event ToEvent(const AlertTransition& c, const RuleGroup& g) {
   e.outcome = std::string(EventOutcome(c.to));
   e.message = e.subject + " " + e.outcome + " " + LabelsToString(c.labels);
   nlohmann::json d;
-  d["labels"] = LabelsObject(c.labels);
+  d["labels"] = LabelsToJson(c.labels);
   d["value"] = c.value;
   d["active_at_ms"] = c.active_at_ms;
   d["group"] = g.name;

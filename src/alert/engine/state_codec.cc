@@ -7,16 +7,12 @@
 #include <string>
 #include <utility>
 
+#include "model/labels_json.h"
+
 namespace tend::alert {
 namespace {
 
 using nlohmann::json;
-
-json LabelsObject(const Labels& labels) {
-  json o = json::object();
-  for (const Label& l : labels) o[l.name] = l.value;
-  return o;
-}
 
 json ValueJson(double v) {
   if (std::isnan(v)) return "NaN";
@@ -90,8 +86,8 @@ std::string EncodeGroupState(const GroupRuntime& group, int64_t saved_at_ms) {
     json alerts = json::array();
     for (const ActiveAlert* a : sorted) {
       json o;
-      o["labels"] = LabelsObject(a->labels);
-      o["annotations"] = LabelsObject(a->annotations);
+      o["labels"] = LabelsToJson(a->labels);
+      o["annotations"] = LabelsToJson(a->annotations);
       o["state"] = std::string(AlertStateName(a->state));
       o["active_at"] = a->active_at_ms;
       o["fired_at"] = a->fired_at_ms;
