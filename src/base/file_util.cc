@@ -77,4 +77,40 @@ Status MakeDirs(const std::string& dir, int mode) {
   return Status::Ok();
 }
 
+Status ReadFileLimited(const std::string& path, size_t limit,
+                       std::string_view what, std::string* out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return InvalidArgumentError(path + ": is a directory, not a file");
+  }
+  out->clear();
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      out->clear();
+      return ErrnoError(path, err);
+    }
+    if (n == 0) break;
+    out->append(buf, static_cast<size_t>(n));
+    if (out->size() > limit) {
+      ::close(fd);
+      out->clear();
+      const std::string size = limit % (1 << 20) == 0
+                                   ? std::to_string(limit >> 20) + " MiB"
+                                   : std::to_string(limit) + " bytes";
+      return InvalidArgumentError(path + ": the file is larger than " + size +
+                                  ", the limit for " + std::string(what));
+    }
+  }
+  ::close(fd);
+  return Status::Ok();
+}
+
 }  // namespace tend

@@ -19,6 +19,12 @@ Status WriteFileAtomic(const std::string& path, std::string_view content,
 // it are durable.
 Status SyncDir(const std::string& dir);
 
+// Reads the whole of `path` into *out, refusing a file larger than
+// `limit` bytes without reading past limit + 1 (kInvalidArgument: "PATH:
+// the file is larger than 1 MiB, the limit for WHAT"), or a directory.
+Status ReadFileLimited(const std::string& path, size_t limit,
+                       std::string_view what, std::string* out);
+
 // Creates `dir` and its missing parents with `mode`. OK if it exists.
 Status MakeDirs(const std::string& dir, int mode = 0750);
 

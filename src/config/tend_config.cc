@@ -1,13 +1,9 @@
 // Loading TendConfig from files and strings, printing it, and the listen
 // address rule.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-
+#include "base/file_util.h"
 #include "config/tend_config_schema.h"
 #include "config/yaml_text.h"
 
@@ -44,39 +40,6 @@ constexpr std::string_view kReferenceIntro =
     "`file:line:column: key: problem`, and does not start.\n"
     "- A configuration file may be at most 1 MiB.\n"
     "\n";
-
-// Reads at most limit + 1 bytes so an oversized file is detected without
-// reading all of it.
-Status ReadLimited(const std::string& path, size_t limit, std::string* out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError(path, errno);
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    return InvalidArgumentError(path + ": is a directory, not a file");
-  }
-  out->clear();
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return ErrnoError(path, err);
-    }
-    if (n == 0) break;
-    out->append(buf, static_cast<size_t>(n));
-    if (out->size() > limit) {
-      ::close(fd);
-      return InvalidArgumentError(path +
-                                  ": the file is larger than 1 MiB, the "
-                                  "limit for a configuration file");
-    }
-  }
-  ::close(fd);
-  return Status::Ok();
-}
 
 bool IsLoopbackHost(const std::string& host) {
   if (host == "localhost") return true;
@@ -146,7 +109,8 @@ Result<TendConfig> LoadConfigString(std::string_view yaml,
 
 Result<TendConfig> LoadConfigFile(const std::string& path) {
   std::string text;
-  Status read = ReadLimited(path, SchemaBase::kMaxDocumentBytes, &text);
+  Status read = ReadFileLimited(path, SchemaBase::kMaxDocumentBytes,
+                                "a configuration file", &text);
   if (!read.ok()) return read;
   return LoadConfigString(text, path);
 }

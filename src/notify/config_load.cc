@@ -5,14 +5,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <exception>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include "base/duration.h"
+#include "base/file_util.h"
 #include "config/config_error.h"
 #include "config/yaml_document.h"
 #include "notify/config.h"
@@ -820,11 +819,11 @@ Result<NotifyConfig> LoadNotifyConfigString(std::string_view text,
 }
 
 Result<NotifyConfig> LoadNotifyConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ErrnoError(path, errno);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return LoadNotifyConfigString(ss.str(), path);
+  std::string text;
+  Status read = ReadFileLimited(path, kMaxNotifyConfigBytes,
+                                "an Alertmanager configuration file", &text);
+  if (!read.ok()) return read;
+  return LoadNotifyConfigString(text, path);
 }
 
 }  // namespace tend::notify

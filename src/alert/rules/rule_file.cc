@@ -1,9 +1,5 @@
 #include "alert/rules/rule_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <map>
@@ -14,6 +10,7 @@
 
 #include "alert/rules/scalar_pos.h"
 #include "base/duration.h"
+#include "base/file_util.h"
 #include "config/config_error.h"
 #include "config/yaml_document.h"
 #include "logs/logql/parser.h"
@@ -545,40 +542,9 @@ Result<RuleFile> ParseRuleFile(std::string_view text, const std::string& path,
 
 Result<RuleFile> LoadRuleFile(const std::string& path,
                               QueryLanguage default_language) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError(path, errno);
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return ErrnoError(path, err);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return InvalidArgumentError(path + ": not a regular file");
-  }
-  if (static_cast<uint64_t>(st.st_size) > kMaxRuleFileBytes) {
-    ::close(fd);
-    return InvalidArgumentError(path + ": the file is " +
-                                std::to_string(st.st_size) +
-                                " bytes; rule files are limited to " +
-                                std::to_string(kMaxRuleFileBytes) + " bytes");
-  }
   std::string text;
-  char buf[65536];
-  while (true) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return ErrnoError(path, err);
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxRuleFileBytes) break;  // Grew while reading.
-  }
-  ::close(fd);
+  Status read = ReadFileLimited(path, kMaxRuleFileBytes, "a rule file", &text);
+  if (!read.ok()) return read;
   return ParseRuleFile(text, path, default_language);
 }
 

@@ -301,8 +301,8 @@ TEST(RuleFile, SizeLimit) {
   }
   Result<RuleFile> f = LoadRuleFile(path);
   ASSERT_FALSE(f.ok());
-  EXPECT_NE(f.status().message().find("rule files are limited to 16777216 "
-                                      "bytes"),
+  EXPECT_NE(f.status().message().find("larger than 16 MiB, the limit for a "
+                                      "rule file"),
             std::string::npos)
       << f.status().message();
   std::remove(path.c_str());
