@@ -1,0 +1,238 @@
+// ToYaml: Values as PyYAML's block-style dump writes them (see
+// yaml_value.h for where it differs).
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "automate/yaml_value.h"
+
+namespace tend::automate {
+namespace {
+
+bool IsScalar(const Value& v) { return !v.is_array() && !v.is_object(); }
+
+bool IsLeafCollection(const Value& v) {
+  if (v.empty()) return false;
+  for (const auto& item : v) {
+    if (!IsScalar(item)) return false;
+  }
+  return true;
+}
+
+// Whether `s` written plain would read back as the same string.
+bool PlainSafe(std::string_view s, bool flow) {
+  if (s.empty()) return false;
+  if (s.front() == ' ' || s.back() == ' ') return false;
+  if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(s.front()) !=
+      std::string_view::npos) {
+    // "-x" and "?x" and ":x" are plain-safe in block context only when
+    // followed by a non-space; PyYAML quotes them anyway except '-'.
+    if (!(s.front() == '-' && s.size() > 1 && s[1] != ' ')) return false;
+  }
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    if (c == ':' && (i + 1 == s.size() || s[i + 1] == ' ')) return false;
+    if (c == '#' && i > 0 && s[i - 1] == ' ') return false;
+    if (flow && std::string_view(",[]{}").find(static_cast<char>(c)) !=
+                    std::string_view::npos) {
+      return false;
+    }
+  }
+  // Would it resolve to something other than a string?
+  auto doc = ParseYaml(std::string(s), "", 1 << 20);
+  if (!doc.ok()) return false;
+  const Value& back = (*doc)->value();
+  return back.is_string() && back.get<std::string>() == s;
+}
+
+std::string DoubleQuoted(std::string_view s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02X", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string QuoteString(std::string_view s, bool flow) {
+  if (PlainSafe(s, flow)) return std::string(s);
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) return DoubleQuoted(s);
+  }
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+// PyYAML's float representation: Python's repr with ".0" added to whole
+// numbers and an exponent written with a sign (1.0e+16).
+std::string FloatText(double d) {
+  if (std::isnan(d)) return ".nan";
+  if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
+  char buf[40];
+  for (int prec = 1; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  std::string s = buf;
+  const double a = std::fabs(d);
+  if (a != 0 && (a >= 1e16 || a < 1e-4)) {
+    // Python uses exponent form here; %g may not have.
+    std::snprintf(buf, sizeof buf, "%.17e", d);
+    for (int prec = 0; prec <= 16; ++prec) {
+      std::snprintf(buf, sizeof buf, "%.*e", prec, d);
+      if (std::strtod(buf, nullptr) == d) break;
+    }
+    s = buf;
+    size_t e = s.find('e');
+    std::string mant = s.substr(0, e);
+    std::string exp = s.substr(e + 1);
+    if (mant.find('.') == std::string::npos) mant += ".0";
+    char sign = exp[0];
+    exp = exp.substr(1);
+    while (exp.size() > 2 && exp[0] == '0') exp.erase(0, 1);
+    if (exp.size() == 2 && exp[0] == '0') exp.erase(0, 1);
+    return mant + "e" + sign + exp;
+  }
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string ScalarText(const Value& v, bool flow) {
+  if (v.is_null()) return "null";
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_number_integer()) return v.dump();
+  if (v.is_number_float()) return FloatText(v.get<double>());
+  if (v.is_string()) return QuoteString(v.get_ref<const std::string&>(), flow);
+  return v.dump();
+}
+
+std::string KeyText(const std::string& k, bool flow) {
+  return QuoteString(k, flow);
+}
+
+std::string Flow(const Value& v) {
+  if (IsScalar(v)) return ScalarText(v, true);
+  std::string out;
+  if (v.is_array()) {
+    out = "[";
+    bool first = true;
+    for (const auto& item : v) {
+      if (!first) out += ", ";
+      first = false;
+      out += Flow(item);
+    }
+    return out + "]";
+  }
+  out = "{";
+  bool first = true;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (!first) out += ", ";
+    first = false;
+    out += KeyText(it.key(), true) + ": " + Flow(it.value());
+  }
+  return out + "}";
+}
+
+class Emitter {
+ public:
+  Emitter(int indent, bool flow_leaves)
+      : indent_(indent < 1 ? 2 : indent), flow_leaves_(flow_leaves) {}
+
+  // Writes collection `v` whose first line continues the current line
+  // (after "- " padding) at column `col`.
+  void Block(const Value& v, int col, bool continues_line) {
+    bool first = true;
+    if (v.is_array()) {
+      for (const auto& item : v) {
+        if (!(first && continues_line)) out_ += std::string(col, ' ');
+        first = false;
+        out_ += '-';
+        Item(item, col);
+      }
+      return;
+    }
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (!(first && continues_line)) out_ += std::string(col, ' ');
+      first = false;
+      out_ += KeyText(it.key(), false) + ":";
+      const Value& val = it.value();
+      if (Inline(val)) {
+        out_ += " " + InlineText(val) + "\n";
+      } else if (val.is_array()) {
+        out_ += "\n";
+        Block(val, col, false);
+      } else {
+        out_ += "\n";
+        Block(val, col + indent_, false);
+      }
+    }
+  }
+
+  std::string Take() { return std::move(out_); }
+
+ private:
+  bool Inline(const Value& v) const {
+    return IsScalar(v) || v.empty() || (flow_leaves_ && IsLeafCollection(v));
+  }
+  std::string InlineText(const Value& v) const {
+    return IsScalar(v) ? ScalarText(v, false) : Flow(v);
+  }
+
+  // A sequence item after its '-'.
+  void Item(const Value& item, int col) {
+    if (Inline(item)) {
+      out_ += " " + InlineText(item) + "\n";
+      return;
+    }
+    out_ += std::string(indent_ - 1, ' ');
+    Block(item, col + indent_, true);
+  }
+
+  int indent_;
+  bool flow_leaves_;
+  std::string out_;
+};
+
+}  // namespace
+
+std::string ToYaml(const Value& v, int indent, bool flow_leaves) {
+  if (IsScalar(v)) return ScalarText(v, false) + "\n...\n";
+  if (v.empty() || (flow_leaves && IsLeafCollection(v))) {
+    return Flow(v) + "\n";
+  }
+  Emitter e(indent, flow_leaves);
+  e.Block(v, 0, false);
+  return e.Take();
+}
+
+}  // namespace tend::automate
