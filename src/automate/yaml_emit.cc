@@ -1,8 +1,10 @@
 // ToYaml: Values as PyYAML's block-style dump writes them (see
 // yaml_value.h for where it differs).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "automate/yaml_value.h"
 
@@ -140,7 +142,20 @@ std::string KeyText(const std::string& k, bool flow) {
   return QuoteString(k, flow);
 }
 
-std::string Flow(const Value& v) {
+std::vector<std::pair<const std::string*, const Value*>> Entries(const Value& v,
+                                                                 bool sort) {
+  std::vector<std::pair<const std::string*, const Value*>> out;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    out.emplace_back(&it.key(), &it.value());
+  }
+  if (sort) {
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  }
+  return out;
+}
+
+std::string Flow(const Value& v, bool sort) {
   if (IsScalar(v)) return ScalarText(v, true);
   std::string out;
   if (v.is_array()) {
@@ -149,24 +164,26 @@ std::string Flow(const Value& v) {
     for (const auto& item : v) {
       if (!first) out += ", ";
       first = false;
-      out += Flow(item);
+      out += Flow(item, sort);
     }
     return out + "]";
   }
   out = "{";
   bool first = true;
-  for (auto it = v.begin(); it != v.end(); ++it) {
+  for (const auto& [k, val] : Entries(v, sort)) {
     if (!first) out += ", ";
     first = false;
-    out += KeyText(it.key(), true) + ": " + Flow(it.value());
+    out += KeyText(*k, true) + ": " + Flow(*val, sort);
   }
   return out + "}";
 }
 
 class Emitter {
  public:
-  Emitter(int indent, bool flow_leaves)
-      : indent_(indent < 1 ? 2 : indent), flow_leaves_(flow_leaves) {}
+  Emitter(int indent, bool flow_leaves, bool sort)
+      : indent_(indent < 1 ? 2 : indent),
+        flow_leaves_(flow_leaves),
+        sort_(sort) {}
 
   // Writes collection `v` whose first line continues the current line
   // (after "- " padding) at column `col`.
@@ -181,11 +198,11 @@ class Emitter {
       }
       return;
     }
-    for (auto it = v.begin(); it != v.end(); ++it) {
+    for (const auto& [k, vp] : Entries(v, sort_)) {
       if (!(first && continues_line)) out_ += std::string(col, ' ');
       first = false;
-      out_ += KeyText(it.key(), false) + ":";
-      const Value& val = it.value();
+      out_ += KeyText(*k, false) + ":";
+      const Value& val = *vp;
       if (Inline(val)) {
         out_ += " " + InlineText(val) + "\n";
       } else if (val.is_array()) {
@@ -205,7 +222,7 @@ class Emitter {
     return IsScalar(v) || v.empty() || (flow_leaves_ && IsLeafCollection(v));
   }
   std::string InlineText(const Value& v) const {
-    return IsScalar(v) ? ScalarText(v, false) : Flow(v);
+    return IsScalar(v) ? ScalarText(v, false) : Flow(v, sort_);
   }
 
   // A sequence item after its '-'.
@@ -220,17 +237,19 @@ class Emitter {
 
   int indent_;
   bool flow_leaves_;
+  bool sort_;
   std::string out_;
 };
 
 }  // namespace
 
-std::string ToYaml(const Value& v, int indent, bool flow_leaves) {
+std::string ToYaml(const Value& v, int indent, bool flow_leaves,
+                   bool sort_keys) {
   if (IsScalar(v)) return ScalarText(v, false) + "\n...\n";
   if (v.empty() || (flow_leaves && IsLeafCollection(v))) {
-    return Flow(v) + "\n";
+    return Flow(v, sort_keys) + "\n";
   }
-  Emitter e(indent, flow_leaves);
+  Emitter e(indent, flow_leaves, sort_keys);
   e.Block(v, 0, false);
   return e.Take();
 }

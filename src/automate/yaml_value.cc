@@ -178,7 +178,8 @@ SourcePos PosOf(const YAML::Mark& m, const std::string& file) {
 
 class Converter {
  public:
-  explicit Converter(const std::string& file) : file_(file) {}
+  Converter(const std::string& file, std::string_view text)
+      : file_(file), text_(text) {}
 
   // Converts `n` into *out and its position tree into *node. Pointers in
   // *node are set later by Link (the Value tree must stop moving first).
@@ -227,6 +228,13 @@ class Converter {
   Status Scalar(const YAML::Node& n, const std::string& tag, Value* out,
                 YamlDoc::Node* node) {
     const std::string& text = n.Scalar();
+    // A quoted scalar's mark is its opening quote; its text (what
+    // templates inside it count columns from) starts one further.
+    const YAML::Mark m = n.Mark();
+    if (m.pos >= 0 && static_cast<size_t>(m.pos) < text_.size() &&
+        (text_[m.pos] == '"' || text_[m.pos] == '\'')) {
+      ++node->pos.column;
+    }
     if (tag == "?") {
       *out = ResolvePlain(text);
     } else if (tag == "!" || tag == "tag:yaml.org,2002:str") {
@@ -283,7 +291,7 @@ class Converter {
       return Status::Ok();
     }
     (*out)[key] = std::move(v);
-    node->entries.emplace_back(key_pos, std::move(child));
+    node->entries.push_back({key_pos, std::move(child)});
     if (merged) merged_[node].insert(key);
     return Status::Ok();
   }
@@ -337,6 +345,7 @@ class Converter {
   }
 
   const std::string& file_;
+  std::string_view text_;
   // Keys of a mapping under construction that came from '<<' (explicit
   // keys may override them once).
   std::map<const YamlDoc::Node*, std::set<std::string>> merged_;
@@ -398,7 +407,7 @@ Result<std::unique_ptr<YamlDoc>> ParseYaml(std::string_view text,
   auto doc = std::make_unique<YamlDoc>();
   doc->file_ = std::string(file);
   doc->value_ = std::make_unique<Value>();
-  Converter conv(doc->file_);
+  Converter conv(doc->file_, text);
   try {
     RETURN_IF_ERROR(conv.Convert(*root, doc->value_.get(), &doc->root_, 0));
   } catch (const YAML::Exception& e) {

@@ -32,15 +32,23 @@ class YamlDoc {
   // A node of the document: its Value (a view into the owning doc), its
   // position, and its children with theirs (mapping entries in order:
   // key position and value node). Stable for the doc's lifetime.
+  struct Entry;
   struct Node {
     const Value* value = nullptr;
     SourcePos pos;
-    bool unsafe = false;      // tagged !unsafe: never templated
-    std::vector<Node> items;  // a sequence
-    std::vector<std::pair<SourcePos, Node>> entries;  // a mapping, in order
+    bool unsafe = false;         // tagged !unsafe: never templated
+    std::vector<Node> items;     // a sequence
+    std::vector<Entry> entries;  // a mapping, in order
     // The entry whose key is `key`, or nullptr.
     const Node* Find(std::string_view key) const;
     const SourcePos* KeyPos(std::string_view key) const;
+  };
+  // A mapping entry: the key's position and the value's node. Named like
+  // std::pair's members (a pair holding the still incomplete Node does not
+  // compile with every standard library).
+  struct Entry {
+    SourcePos first;
+    Node second;
   };
 
   const Value& value() const { return *value_; }
@@ -70,10 +78,12 @@ Result<std::unique_ptr<YamlDoc>> LoadYamlFile(const std::string& path);
 // to_nice_yaml) writes it: keys in their order, sequences in a mapping at
 // the key's column, strings single-quoted when plain text would read back
 // as something else. `flow_leaves` writes collections holding only scalars
-// in flow style ({a: 1}, [1, 2]), as to_yaml does. Differences: long
+// in flow style ({a: 1}, [1, 2]), as to_yaml does. `sort_keys` orders
+// mapping keys by name as PyYAML does by default. Differences: long
 // strings are not folded at 80 columns, and multi-line strings are written
 // double-quoted with \n escapes.
-std::string ToYaml(const Value& v, int indent = 4, bool flow_leaves = false);
+std::string ToYaml(const Value& v, int indent = 4, bool flow_leaves = false,
+                   bool sort_keys = true);
 
 }  // namespace tend::automate
 

@@ -134,6 +134,10 @@ TEST(YamlValueTest, ToYamlMatchesPyYaml) {
             "a:\n- 1\n- b: x y\n  c: 'yes'\nd:\n  e: true\n  f: ''\n"
             "  g: null\n  h: '1.5'\n  i: 'a: b'\n  j: 1.5\n  l: '0644'\n"
             "  m: '~'\n  n: []\n  o: {}\n");
+  EXPECT_EQ(ToYaml(Value::parse(R"({"b": 2, "a": 1})"), 2, true),
+            "{a: 1, b: 2}\n");
+  EXPECT_EQ(ToYaml(Value::parse(R"({"b": 2, "a": 1})"), 2, false, false),
+            "b: 2\na: 1\n");
   EXPECT_EQ(ToYaml(Value("abc")), "abc\n...\n");
   EXPECT_EQ(ToYaml(Value(1e16)), "1.0e+16\n...\n");
 }

@@ -61,6 +61,7 @@ int RunAlerts(const ParsedFlags& flags);
 int RunSilence(const ParsedFlags& flags);
 int RunRules(const ParsedFlags& flags);
 int RunProbes(const ParsedFlags& flags);
+int RunApply(const ParsedFlags& flags);
 
 extern const std::string_view kAgentHelp;
 extern const std::string_view kStatusHelp;
@@ -74,6 +75,7 @@ extern const std::string_view kAlertsHelp;
 extern const std::string_view kSilenceHelp;
 extern const std::string_view kRulesHelp;
 extern const std::string_view kProbesHelp;
+extern const std::string_view kApplyHelp;
 
 }  // namespace tend
 

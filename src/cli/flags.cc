@@ -64,6 +64,7 @@ Result<ParsedFlags> ParseFlags(const std::vector<std::string>& args,
       value = args[++i];
     }
     out.values[name] = value;
+    out.all_values[name].push_back(value);
   }
   return out;
 }

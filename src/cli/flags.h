@@ -19,12 +19,19 @@ struct FlagSpec {
 };
 
 struct ParsedFlags {
-  std::map<std::string, std::string, std::less<>> values;  // By name.
+  std::map<std::string, std::string, std::less<>> values;  // By name; the
+                                                           // last one given.
+  // Every value of a flag given more than once (-e a=1 -e b=2), in order.
+  std::map<std::string, std::vector<std::string>, std::less<>> all_values;
   std::vector<std::string> positional;
   bool Has(std::string_view name) const { return values.count(name) != 0; }
   std::string Get(std::string_view name, std::string fallback = "") const {
     auto it = values.find(name);
     return it == values.end() ? fallback : it->second;
+  }
+  std::vector<std::string> GetAll(std::string_view name) const {
+    auto it = all_values.find(name);
+    return it == all_values.end() ? std::vector<std::string>{} : it->second;
   }
 };
 

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "automate/value.h"
 #include "base/status.h"
@@ -41,6 +42,13 @@ class Scope {
   // The variable's value; nullopt when it is not defined; an error when
   // producing the value failed (a nested template's error, a cycle).
   virtual Result<std::optional<Value>> Lookup(std::string_view name) = 0;
+  // Optional fast path, tried before Lookup: the variable's value when the
+  // Scope holds it materialized and it stays valid and unchanged for the
+  // whole rendering (no copy is made); nullptr to use Lookup.
+  virtual const Value* Find(std::string_view name) {
+    (void)name;
+    return nullptr;
+  }
   // Ansible's lookup('name', args...) / query(...): 'env', 'file',
   // 'template', 'pipe', 'vars', 'first_found', 'fileglob' ... A Scope that
   // does not know `plugin` returns kNotFound; the engine then reports
@@ -56,6 +64,7 @@ class ValueScope : public Scope {
  public:
   explicit ValueScope(const Value* vars) : vars_(vars) {}
   Result<std::optional<Value>> Lookup(std::string_view name) override;
+  const Value* Find(std::string_view name) override;
 
  private:
   const Value* vars_;
@@ -67,25 +76,41 @@ class Template;  // compiled; immutable and shareable across threads
 // without it renders as itself and needs no compiling.
 bool IsTemplate(std::string_view text);
 
+// How template text is read.
+struct CompileOptions {
+  // Ansible's templar, for strings of playbooks and variables, keeps the
+  // backslashes of string literals inside {{ }} verbatim (YAML already
+  // processed escapes: '\\1' in a YAML double-quoted string reaches the
+  // regex as \1). Template files (the template module) use Jinja's own
+  // escapes (\n is a newline): set false for them. {% %} tags and bare
+  // expressions always use Jinja's escapes, as in Ansible.
+  bool verbatim_strings_in_output_tags = true;
+};
+
 // Compiles template text found at `pos`.
 Result<std::shared_ptr<const Template>> Compile(std::string_view text,
                                                 const SourcePos& pos);
+Result<std::shared_ptr<const Template>> Compile(std::string_view text,
+                                                const SourcePos& pos,
+                                                const CompileOptions& options);
 
 // Compiles a bare expression (a `when:`, `until:`, `changed_when:`,
 // `failed_when:` string, or `that:` item of assert), written without braces.
 // A string that is itself wrapped in "{{ }}" is accepted too, as Ansible
 // does (with the same result).
-Result<std::shared_ptr<const Template>> CompileExpression(
-    std::string_view expr, const SourcePos& pos);
+Result<std::shared_ptr<const Template>> CompileExpression(std::string_view expr,
+                                                          const SourcePos& pos);
 
 // Renders to text (Python str() of each {{ }} result).
 Result<std::string> Render(const Template& t, Scope& scope);
 
-// Renders to a value: a template that is exactly one "{{ expr }}" (with
-// optional surrounding whitespace inside the braces) yields the
-// expression's value with its type (a list stays a list, 3 stays an int),
-// as Ansible does; any other template yields its text, and a compiled
-// expression (CompileExpression) yields its value.
+// Renders to a value, as Ansible's templar does: a template that is
+// exactly one "{{ expr }}" yields the expression's value with its type
+// when it is a list, mapping or boolean; a number yields its text ("3")
+// and None gives "", as in Ansible 2.14. Text output, and a string value, that
+// starts with '[' or '{' or is "True"/"False" is read back as a Python
+// literal when it is one (Ansible's literal_eval). A compiled expression
+// (CompileExpression) yields its value unconverted.
 Result<Value> Evaluate(const Template& t, Scope& scope);
 
 // Evaluates a compiled expression as a condition. Strict booleans: the

@@ -35,32 +35,35 @@ enum class ParamType {
 };
 
 struct ParamSpec {
-  std::string name;
+  // Every member has a default initializer so designated initializers
+  // may leave any out (-Wmissing-field-initializers).
+  std::string name{};
   ParamType type = ParamType::kStr;
   bool required = false;
-  Value default_value;                 // null: no default (absent)
-  std::vector<std::string> choices;    // allowed values (after conversion)
-  std::vector<std::string> aliases;
+  Value default_value{};               // null: no default (absent)
+  std::vector<std::string> choices{};  // allowed values (after conversion)
+  std::vector<std::string> aliases{};
 };
 
 struct ModuleSpec {
-  std::string name;  // "file" (reached as "file" and "ansible.builtin.file")
-  std::vector<ParamSpec> params;
+  std::string name{};  // "file" (reached as "file" and
+                       // "ansible.builtin.file")
+  std::vector<ParamSpec> params{};
   // Accepts a free-form string ("command: ls -l", "shell: ..."), which
   // arrives as the parameter "_raw_params"; k=v words in it that name a
   // parameter are split off first (chdir=/tmp ls), as Ansible does.
   bool free_form = false;
   // Groups of parameters of which at most one may be given.
-  std::vector<std::vector<std::string>> mutually_exclusive;
+  std::vector<std::vector<std::string>> mutually_exclusive{};
   // Groups of which at least one must be given.
-  std::vector<std::vector<std::string>> required_one_of;
+  std::vector<std::vector<std::string>> required_one_of{};
 };
 
 // One file's change, for --diff (printed as a unified diff).
 struct FileDiff {
   std::string before_header;  // usually the path
   std::string after_header;
-  std::string before;         // whole text; "" when absent
+  std::string before;  // whole text; "" when absent
   std::string after;
   // For state changes that are not content (file: absent -> directory,
   // mode 0644 -> 0600): a short "before"/"after" state printed instead.
@@ -84,8 +87,8 @@ struct ModuleResult {
 // valid for one Run call.
 struct ModuleContext {
   Connection* conn = nullptr;
-  IdResolver* ids = nullptr;     // the same connection's user/group names
-  Privilege priv;                // become for this task
+  IdResolver* ids = nullptr;  // the same connection's user/group names
+  Privilege priv;             // become for this task
   bool check_mode = false;
   bool diff = false;
   const Clock* clock = nullptr;
@@ -98,8 +101,7 @@ struct ModuleContext {
       find_src;
   // Renders a controller-side template file with the task's variables
   // (template module), with the template module's Jinja options.
-  std::function<Result<std::string>(const std::string& local_path)>
-      render_file;
+  std::function<Result<std::string>(const std::string& local_path)> render_file;
 };
 
 class Module {
@@ -121,9 +123,9 @@ std::vector<std::string> ModuleNames();
 // Registration: each group of modules has a function adding its modules;
 // registry.cc calls them all once.
 using ModuleList = std::vector<std::unique_ptr<Module>>;
-void AddFileModules(ModuleList* out);     // modules/files/
-void AddSystemModules(ModuleList* out);   // modules/system/
-void AddNetModules(ModuleList* out);      // modules/net/
+void AddFileModules(ModuleList* out);    // modules/files/
+void AddSystemModules(ModuleList* out);  // modules/system/
+void AddNetModules(ModuleList* out);     // modules/net/
 
 }  // namespace tend::automate
 

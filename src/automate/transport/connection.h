@@ -36,15 +36,15 @@ struct ExecRequest {
   // ... or, when argv is empty, through `/bin/sh -c shell`.
   std::string shell;
   std::string stdin_data;
-  std::string chdir;                        // "" = the login's default
-  std::map<std::string, std::string> env;   // added to the environment
-  int timeout_ms = 0;                       // 0 = none; else killed after
+  std::string chdir;                       // "" = the login's default
+  std::map<std::string, std::string> env;  // added to the environment
+  int timeout_ms = 0;                      // 0 = none; else killed after
   Privilege priv;
 };
 
 struct ExecResult {
-  int exit_code = -1;    // -1 when killed by a signal or timed out
-  int signal = 0;        // the signal that ended it, 0 when none
+  int exit_code = -1;  // -1 when killed by a signal or timed out
+  int signal = 0;      // the signal that ended it, 0 when none
   bool timed_out = false;
   std::string out;
   std::string err;
