@@ -21,6 +21,9 @@ packages=(
   bsdutils apache2-utils                     # logger(1); ab for the nginx log test
   curl ca-certificates bc             # bench/compare_node_exporter.sh
   openssl                            # certificates in the syslog TLS tests
+  tar zstd                           # the backup module's tools (on every target too)
+  libssh-dev openssh-client sudo     # the SSH transport; ssh-keygen, ssh-agent and become in its tests
+  ansible                            # the real ansible-playbook (+ ansible.posix), side by side
 )
 
 missing=()

@@ -7,7 +7,10 @@
 # prometheus-node-exporter, nginx (run it with -p, -c and -e: its
 # compiled-in paths are the host's) and rsyslogd (a wrapper that finds the
 # unpacked libraries and modules; run it with -n -f CONF -i PIDFILE),
-# alertmanager (prometheus-alertmanager) and monit (run it with -I -c RCFILE).
+# alertmanager (prometheus-alertmanager), monit (run it with -I -c RCFILE)
+# haproxy (a wrapper that finds the unpacked libraries; run it with -f
+# CONF -db) and sshd (openssh-server, a wrapper likewise; run it as root
+# with -D -e -f CONF and /run/sshd present; bin/sftp-server beside it).
 set -euo pipefail
 dir=${1:?usage: peers.sh DIR}
 mkdir -p "$dir/bin" "$dir/debs"
@@ -18,6 +21,8 @@ need=()
 [ -x "$dir/bin/rsyslogd" ] || need+=(rsyslog)
 [ -x "$dir/bin/alertmanager" ] || need+=(prometheus-alertmanager)
 [ -x "$dir/bin/monit" ] || need+=(monit)
+[ -x "$dir/bin/haproxy" ] || need+=(haproxy)
+[ -x "$dir/bin/sshd" ] || need+=(openssh-server)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 for pkg in "${need[@]}"; do
@@ -25,6 +30,12 @@ for pkg in "${need[@]}"; do
   # rsyslog's own libraries are absent from hosts without rsyslog: unpack
   # them next to it.
   [ "$pkg" = rsyslog ] && debs+=(libestr0 libfastjson4 liblognorm5)
+  # Likewise haproxy's Lua and OpenTracing libraries (ldd lists them).
+  [ "$pkg" = haproxy ] && debs+=(liblua5.3-0 libopentracing-c-wrapper0 libopentracing1)
+  # sshd's TCP wrappers library and what it pulls in are absent from a
+  # fresh Debian 12 (the Kerberos ones come with openssh-client); ldd
+  # lists them.
+  [ "$pkg" = openssh-server ] && debs+=(openssh-sftp-server libwrap0 libnsl2 libtirpc3)
   rm -rf "$dir/x-$pkg" && mkdir -p "$dir/x-$pkg"
   for p in "${debs[@]}"; do
     # apt-get download needs package lists; refresh them once if it fails.
@@ -54,5 +65,25 @@ LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
   exec "$x/usr/sbin/rsyslogd" -M "$lib/rsyslog" "$@"
 SH
   chmod +x "$dir/bin/rsyslogd"
+fi
+if [ -d "$dir/x-haproxy" ]; then
+  cat > "$dir/bin/haproxy" <<'SH'
+#!/bin/sh
+x=$(cd "$(dirname "$0")/../x-haproxy" && pwd)
+LD_LIBRARY_PATH="$x/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+  exec "$x/usr/sbin/haproxy" "$@"
+SH
+  chmod +x "$dir/bin/haproxy"
+fi
+if [ -d "$dir/x-openssh-server" ]; then
+  # sshd re-executes itself by its absolute path: the unpacked binary.
+  cat > "$dir/bin/sshd" <<'SH'
+#!/bin/sh
+x=$(cd "$(dirname "$0")/../x-openssh-server" && pwd)
+LD_LIBRARY_PATH="$x/lib/x86_64-linux-gnu:$x/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+  exec "$x/usr/sbin/sshd" "$@"
+SH
+  chmod +x "$dir/bin/sshd"
+  ln -sf "../x-openssh-server/usr/lib/openssh/sftp-server" "$dir/bin/sftp-server"
 fi
 exit 0

@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <string>
 
+#include "automate/backup/backup_record.h"
 #include "automate/inventory/inventory.h"
 #include "automate/modules/args.h"
 #include "automate/playbook/loader.h"
 #include "automate/run/executor.h"
 #include "automate/run/text_output.h"
+#include "automate/transport/ssh_connection.h"
 #include "automate/yaml_value.h"
 #include "base/clock.h"
 #include "cli/commands.h"
@@ -26,6 +28,7 @@ SYNOPSIS
     tend apply PLAYBOOK.yml [-i INVENTORY] [--limit PATTERN] [--tags T,...]
                [--skip-tags T,...] [--check] [--diff] [-e VARS]...
                [--forks N] [-o text|json] [--syntax-check]
+               [--host-key-checking strict|accept-new|off]
 
 DESCRIPTION
     Runs the plays of PLAYBOOK.yml, written in Ansible's syntax, against
@@ -45,10 +48,17 @@ DESCRIPTION
     -o json     one JSON report at the end instead of the text lines
     --syntax-check
                 load the playbook and inventory, report problems, run nothing
+    --host-key-checking MODE
+                for SSH hosts: strict (the key must be in ~/.ssh/known_hosts;
+                the default), accept-new (record unknown hosts' keys), off;
+                a host's ansible_host_key_checking variable still wins.
+                Default from TEND_HOST_KEY_CHECKING, else strict
 
     Every run is recorded as an "apply" event in DIR/state.db when the data
     dir (--data-dir, default ./tend-data) exists: who, which playbook, when,
-    and the outcome per host (see `tend events --kind apply`).
+    and the outcome per host (see `tend events --kind apply`). Each result
+    of the backup module is recorded too, as a "backup" event (archive,
+    size, files, pruned, verified; `tend events --kind backup`).
 
 EXIT STATUS
     0 every host ok; 1 a host failed or was unreachable, or the run could
@@ -104,7 +114,7 @@ std::string WhoRuns() {
 void Record(const ParsedFlags& flags, const std::string& playbook,
             const std::string& inventory, bool check,
             const automate::RunSummary& sum, int64_t started_ms,
-            int64_t duration_ms) {
+            int64_t duration_ms, const std::vector<state::Event>& backups) {
   const std::string dir = DataDirFlag(flags);
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return;
@@ -148,6 +158,13 @@ void Record(const ParsedFlags& flags, const std::string& playbook,
     fprintf(stderr, "tend apply: not recorded: %s\n",
             id.status().message().c_str());
   }
+  for (const state::Event& b : backups) {
+    auto bid = (*db)->AppendEvent(b);
+    if (!bid.ok()) {
+      fprintf(stderr, "tend apply: backup not recorded: %s\n",
+              bid.status().message().c_str());
+    }
+  }
 }
 
 }  // namespace
@@ -172,13 +189,33 @@ int RunApply(const ParsedFlags& flags) {
   opts.tags = SplitComma(flags.Get("tags"));
   opts.skip_tags = SplitComma(flags.Get("skip-tags"));
   if (flags.Has("forks")) {
+    const std::string forks = flags.Get("forks");
     char* end = nullptr;
-    long n = strtol(flags.Get("forks").c_str(), &end, 10);
-    if (*end != '\0' || n < 1 || n > 10000) {
+    long n = strtol(forks.c_str(), &end, 10);
+    if (forks.empty() || *end != '\0' || n < 1 || n > 10000) {
       fprintf(stderr, "tend apply: --forks wants a number from 1 to 10000\n");
       return kExitUsage;
     }
     opts.forks = static_cast<int>(n);
+  }
+  if (flags.Has("host-key-checking")) {
+    auto mode = automate::ParseHostKeyChecking(flags.Get("host-key-checking"));
+    if (!mode.ok()) {
+      fprintf(stderr, "tend apply: --host-key-checking: %s\n",
+              mode.status().message().c_str());
+      return kExitUsage;
+    }
+    // The flag stands in for the host variable where a host has none.
+    const std::string name(automate::HostKeyCheckingName(*mode));
+    opts.connect = [name](const std::string& host, const Value& vars) {
+      if (vars.contains("ansible_host_key_checking") ||
+          vars.contains("ansible_ssh_host_key_checking")) {
+        return automate::DefaultConnect(host, vars);
+      }
+      Value with = vars;
+      with["ansible_host_key_checking"] = name;
+      return automate::DefaultConnect(host, with);
+    };
   }
   for (const std::string& e : flags.GetAll("extra-vars")) {
     auto vars = ParseExtraVars(e);
@@ -208,8 +245,12 @@ int RunApply(const ParsedFlags& flags) {
   }
   automate::TextOutput text(stdout);
   automate::JsonOutput json(stdout);
-  opts.observer =
-      output == "json" ? static_cast<automate::RunObserver*>(&json) : &text;
+  // Passes everything on to the output and keeps a "backup" event for
+  // each result of the backup module.
+  automate::backup::BackupRecorder backups(
+      output == "json" ? static_cast<automate::RunObserver*>(&json) : &text,
+      opts.check);
+  opts.observer = &backups;
   const int64_t started_ms = Clock::Real()->NowUnixNanos() / 1000000;
   const auto t0 = std::chrono::steady_clock::now();
   auto sum = automate::RunPlaybook(**pb, **inv, opts);
@@ -220,7 +261,8 @@ int RunApply(const ParsedFlags& flags) {
     fprintf(stderr, "tend apply: %s\n", sum.status().message().c_str());
     return kExitFailure;
   }
-  Record(flags, playbook, inv_source, opts.check, *sum, started_ms, took_ms);
+  Record(flags, playbook, inv_source, opts.check, *sum, started_ms, took_ms,
+         backups.TakeEvents());
   return sum->failed ? kExitFailure : kExitOk;
 }
 

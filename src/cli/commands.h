@@ -62,6 +62,7 @@ int RunSilence(const ParsedFlags& flags);
 int RunRules(const ParsedFlags& flags);
 int RunProbes(const ParsedFlags& flags);
 int RunApply(const ParsedFlags& flags);
+int RunDeploy(const ParsedFlags& flags);
 
 extern const std::string_view kAgentHelp;
 extern const std::string_view kStatusHelp;
@@ -76,6 +77,7 @@ extern const std::string_view kSilenceHelp;
 extern const std::string_view kRulesHelp;
 extern const std::string_view kProbesHelp;
 extern const std::string_view kApplyHelp;
+extern const std::string_view kDeployHelp;
 
 }  // namespace tend
 

@@ -8,8 +8,9 @@
 
 #include "automate/jinja/builtins.h"
 #include "automate/jinja/eval.h"
-#include "automate/jinja/py_regex.h"
+#include "automate/jinja/py_json.h"
 #include "automate/jinja/py_value.h"
+#include "automate/py_regex.h"
 #include "automate/yaml_value.h"
 #include "base/utf8.h"
 
@@ -18,154 +19,6 @@ namespace {
 
 using R = Result<Val>;
 
-void JsonString(std::string_view s, bool ensure_ascii, std::string* out) {
-  out->push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    char buf[16];
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        ++i;
-        continue;
-      case '\\':
-        *out += "\\\\";
-        ++i;
-        continue;
-      case '\n':
-        *out += "\\n";
-        ++i;
-        continue;
-      case '\r':
-        *out += "\\r";
-        ++i;
-        continue;
-      case '\t':
-        *out += "\\t";
-        ++i;
-        continue;
-      case '\b':
-        *out += "\\b";
-        ++i;
-        continue;
-      case '\f':
-        *out += "\\f";
-        ++i;
-        continue;
-      default:
-        break;
-    }
-    if (c < 0x20 || (ensure_ascii && c == 0x7f)) {
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      *out += buf;
-      ++i;
-      continue;
-    }
-    if (c < 0x80 || !ensure_ascii) {
-      out->push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    int width = 1;
-    char32_t r = DecodeRune(s, i, &width);
-    i += static_cast<size_t>(width);
-    if (r >= 0x10000) {
-      const char32_t v = r - 0x10000;
-      std::snprintf(buf, sizeof(buf), "\\u%04x\\u%04x",
-                    static_cast<unsigned>(0xD800 + (v >> 10)),
-                    static_cast<unsigned>(0xDC00 + (v & 0x3FF)));
-    } else {
-      std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(r));
-    }
-    *out += buf;
-  }
-  out->push_back('"');
-}
-
-// Python's json.dumps: separators ", " / ": " without indent, "," / ": "
-// with it; floats as repr; NaN and Infinity as Python writes them.
-void JsonDump(const Value& v, int indent, bool sort_keys, bool ensure_ascii,
-              int level, std::string* out) {
-  auto newline = [&](int lvl) {
-    out->push_back('\n');
-    out->append(static_cast<size_t>(indent * lvl), ' ');
-  };
-  switch (v.type()) {
-    case Value::value_t::null:
-      *out += "null";
-      return;
-    case Value::value_t::boolean:
-      *out += v.get<bool>() ? "true" : "false";
-      return;
-    case Value::value_t::number_float: {
-      const double d = v.get<double>();
-      if (std::isnan(d)) {
-        *out += "NaN";
-      } else if (std::isinf(d)) {
-        *out += d < 0 ? "-Infinity" : "Infinity";
-      } else {
-        *out += PyFloatRepr(d);
-      }
-      return;
-    }
-    case Value::value_t::number_integer:
-    case Value::value_t::number_unsigned:
-      AppendPyStr(v, out);
-      return;
-    case Value::value_t::string:
-      JsonString(v.get_ref<const std::string&>(), ensure_ascii, out);
-      return;
-    case Value::value_t::array: {
-      if (v.empty()) {
-        *out += "[]";
-        return;
-      }
-      out->push_back('[');
-      bool first = true;
-      for (const Value& e : v) {
-        if (!first) *out += indent >= 0 ? "," : ", ";
-        first = false;
-        if (indent >= 0) newline(level + 1);
-        JsonDump(e, indent, sort_keys, ensure_ascii, level + 1, out);
-      }
-      if (indent >= 0) newline(level);
-      out->push_back(']');
-      return;
-    }
-    case Value::value_t::object: {
-      if (v.empty()) {
-        *out += "{}";
-        return;
-      }
-      std::vector<std::pair<const std::string*, const Value*>> items;
-      for (auto it = v.begin(); it != v.end(); ++it) {
-        items.emplace_back(&it.key(), &it.value());
-      }
-      if (sort_keys) {
-        std::stable_sort(
-            items.begin(), items.end(),
-            [](const auto& a, const auto& b) { return *a.first < *b.first; });
-      }
-      out->push_back('{');
-      bool first = true;
-      for (const auto& [k, e] : items) {
-        if (!first) *out += indent >= 0 ? "," : ", ";
-        first = false;
-        if (indent >= 0) newline(level + 1);
-        JsonString(*k, ensure_ascii, out);
-        *out += ": ";
-        JsonDump(*e, indent, sort_keys, ensure_ascii, level + 1, out);
-      }
-      if (indent >= 0) newline(level);
-      out->push_back('}');
-      return;
-    }
-    default:
-      *out += "null";
-  }
-}
-
 R ToJson(Evaluator&, Val in, CallArgs& args) {
   const Val* a[3];
   RETURN_IF_ERROR(
@@ -173,10 +26,9 @@ R ToJson(Evaluator&, Val in, CallArgs& args) {
   ASSIGN_OR_RETURN(int64_t indent, ArgInt("to_json", "indent", a[0], -1));
   ASSIGN_OR_RETURN(bool sort_keys, ArgBool(a[1], false));
   ASSIGN_OR_RETURN(bool ascii, ArgBool(a[2], true));
-  std::string out;
-  JsonDump(in.v(), static_cast<int>(std::clamp<int64_t>(indent, -1, 64)),
-           sort_keys, ascii, 0, &out);
-  return Val(Value(std::move(out)));
+  return Val(Value(
+      PyJsonDumps(in.v(), static_cast<int>(std::clamp<int64_t>(indent, -1, 64)),
+                  sort_keys, ascii)));
 }
 
 R ToNiceJson(Evaluator&, Val in, CallArgs& args) {
@@ -186,10 +38,9 @@ R ToNiceJson(Evaluator&, Val in, CallArgs& args) {
   ASSIGN_OR_RETURN(int64_t indent, ArgInt("to_nice_json", "indent", a[0], 4));
   ASSIGN_OR_RETURN(bool sort_keys, ArgBool(a[1], true));
   ASSIGN_OR_RETURN(bool ascii, ArgBool(a[2], true));
-  std::string out;
-  JsonDump(in.v(), static_cast<int>(std::clamp<int64_t>(indent, 0, 64)),
-           sort_keys, ascii, 0, &out);
-  return Val(Value(std::move(out)));
+  return Val(Value(
+      PyJsonDumps(in.v(), static_cast<int>(std::clamp<int64_t>(indent, 0, 64)),
+                  sort_keys, ascii)));
 }
 
 R FromJson(Evaluator&, Val in, CallArgs& args) {
@@ -203,18 +54,22 @@ R FromJson(Evaluator&, Val in, CallArgs& args) {
   return Val(std::move(v));
 }
 
-R ToYamlImpl(Val in, CallArgs& args, const char* name, int64_t dflt) {
+// to_yaml is PyYAML's dump with its default flow style (collections of
+// scalars inline: {a: 1}); to_nice_yaml is block style throughout.
+R ToYamlImpl(Val in, CallArgs& args, const char* name, int64_t dflt,
+             bool flow_leaves) {
   const Val* a[1];
   RETURN_IF_ERROR(BindArgs(name, args, {"indent"}, a));
   ASSIGN_OR_RETURN(int64_t indent, ArgInt(name, "indent", a[0], dflt));
   return Val(Value(
-      ToYaml(in.v(), static_cast<int>(std::clamp<int64_t>(indent, 1, 16)))));
+      ToYaml(in.v(), static_cast<int>(std::clamp<int64_t>(indent, 1, 16)),
+             flow_leaves)));
 }
 R ToYamlF(Evaluator&, Val in, CallArgs& args) {
-  return ToYamlImpl(std::move(in), args, "to_yaml", 2);
+  return ToYamlImpl(std::move(in), args, "to_yaml", 2, true);
 }
 R ToNiceYaml(Evaluator&, Val in, CallArgs& args) {
-  return ToYamlImpl(std::move(in), args, "to_nice_yaml", 4);
+  return ToYamlImpl(std::move(in), args, "to_nice_yaml", 4, false);
 }
 
 R FromYaml(Evaluator&, Val in, CallArgs& args) {
@@ -349,7 +204,8 @@ R RegexReplace(Evaluator&, Val in, CallArgs& args) {
   ASSIGN_OR_RETURN(bool icase, Flag(a[2]));
   ASSIGN_OR_RETURN(bool multi, Flag(a[3]));
   ASSIGN_OR_RETURN(int64_t count, ArgInt("regex_replace", "count", a[4], 0));
-  ASSIGN_OR_RETURN(auto re, CompilePyRegex(pattern, icase, multi));
+  ASSIGN_OR_RETURN(auto re, CompilePyRegex(pattern, {.ignorecase = icase,
+                                                     .multiline = multi}));
   ASSIGN_OR_RETURN(std::string out, PyReSub(*re, PyStr(in.v()), rep, count));
   return Val(Value(std::move(out)));
 }
@@ -370,7 +226,8 @@ R RegexSearch(Evaluator&, Val in, CallArgs& args) {
     }
   }
   const std::string pattern = PyStr(args.pos[0].v());
-  ASSIGN_OR_RETURN(auto re, CompilePyRegex(pattern, icase, multi));
+  ASSIGN_OR_RETURN(auto re, CompilePyRegex(pattern, {.ignorecase = icase,
+                                                     .multiline = multi}));
   const std::string text = PyStr(in.v());
   std::vector<std::string_view> g;
   if (!PyReMatch(*re, text, false, &g)) return Val(Value(nullptr));
@@ -393,7 +250,8 @@ R RegexFindall(Evaluator&, Val in, CallArgs& args) {
                    ArgStr("regex_findall", "regex", a[0], ""));
   ASSIGN_OR_RETURN(bool multi, Flag(a[1]));
   ASSIGN_OR_RETURN(bool icase, Flag(a[2]));
-  ASSIGN_OR_RETURN(auto re, CompilePyRegex(pattern, icase, multi));
+  ASSIGN_OR_RETURN(auto re, CompilePyRegex(pattern, {.ignorecase = icase,
+                                                     .multiline = multi}));
   return Val(PyReFindAll(*re, PyStr(in.v())));
 }
 

@@ -1,6 +1,8 @@
 // The public API: compiling, rendering, evaluating, conditions.
 #include "automate/jinja/jinja.h"
 
+#include <re2/re2.h>
+
 #include <utility>
 
 #include "automate/jinja/eval.h"
@@ -87,11 +89,25 @@ int TrailingNewlines(std::string_view s) {
   return n;
 }
 
+// Whether the template's text ends an expression with one of Ansible's
+// string-type filters (string, to_json, to_nice_json, to_yaml,
+// to_nice_yaml, ppretty, json): Ansible leaves such output as text
+// (Templar's _no_type_regex), so `content: "{{ x | to_nice_json }}"` stays
+// the JSON text.
+bool EndsInStringFilter(const std::string& source) {
+  static const RE2* re = new RE2(
+      R"(\|\s*(?:string|to_json|to_nice_json|to_yaml|to_nice_yaml|ppretty|)"
+      R"(json)(?:\([^|]*\))?\s*\)?\s*(?:\}\}|-\}\}))");
+  return RE2::PartialMatch(source, *re);
+}
+
 // Ansible's templar turns output that looks like a list, a dict or a
-// boolean back into one (ast.literal_eval with JSON's true/false/null).
-Value AnsibleConvert(std::string text) {
-  if ((!text.empty() && (text[0] == '[' || text[0] == '{')) || text == "True" ||
-      text == "False") {
+// boolean back into one (ast.literal_eval with JSON's true/false/null),
+// unless the template ends in a string-type filter.
+Value AnsibleConvert(std::string text, const std::string& source) {
+  if (((!text.empty() && (text[0] == '[' || text[0] == '{')) ||
+       text == "True" || text == "False") &&
+      !EndsInStringFilter(source)) {
     if (auto v = LiteralEval(text)) return *std::move(v);
   }
   return Value(std::move(text));
@@ -123,7 +139,7 @@ Result<Value> Evaluate(const Template& t, Scope& scope) {
     Evaluator ev(t, scope);
     ASSIGN_OR_RETURN(Value v, ev.EvalSingle());
     if (v.is_null()) return Value("");
-    if (v.is_string()) return AnsibleConvert(v.get<std::string>());
+    if (v.is_string()) return AnsibleConvert(v.get<std::string>(), t.text);
     // Ansible 2.14 (no native types) hands numbers on as their text:
     // "{{ 3 }}" is the string "3"; lists, mappings and booleans keep
     // their type.
@@ -131,7 +147,7 @@ Result<Value> Evaluate(const Template& t, Scope& scope) {
     return v;
   }
   ASSIGN_OR_RETURN(std::string text, Render(t, scope));
-  return AnsibleConvert(std::move(text));
+  return AnsibleConvert(std::move(text), t.text);
 }
 
 Result<bool> EvaluateCondition(const Template& t, Scope& scope) {

@@ -4,9 +4,9 @@
 
 #include "automate/jinja/builtins.h"
 #include "automate/jinja/eval.h"
-#include "automate/jinja/py_regex.h"
 #include "automate/jinja/py_value.h"
 #include "automate/jinja/string_util.h"
+#include "automate/py_regex.h"
 
 namespace tend::automate::jinja {
 namespace {
@@ -62,7 +62,9 @@ B RegexImpl(const Val& in, CallArgs& args, const char* name,
   if (!in.v().is_string()) {
     return TypeError(name, "a string", in.v());
   }
-  ASSIGN_OR_RETURN(auto re, CompilePyRegex(PyStr(a[0]->v()), icase, multi));
+  ASSIGN_OR_RETURN(auto re,
+                   CompilePyRegex(PyStr(a[0]->v()),
+                                  {.ignorecase = icase, .multiline = multi}));
   const std::string& text = in.v().get_ref<const std::string&>();
   std::vector<std::string_view> g;
   if (type == "fullmatch") {

@@ -126,6 +126,9 @@ using ModuleList = std::vector<std::unique_ptr<Module>>;
 void AddFileModules(ModuleList* out);    // modules/files/
 void AddSystemModules(ModuleList* out);  // modules/system/
 void AddNetModules(ModuleList* out);     // modules/net/
+void AddDeployModules(ModuleList* out);  // deploy/ (library
+                                         // tend_automate_deploy)
+void AddBackupModules(ModuleList* out);  // automate/backup/
 
 }  // namespace tend::automate
 

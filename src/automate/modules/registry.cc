@@ -18,6 +18,12 @@ const ModuleList& Registry() {
 #ifdef TEND_HAVE_NET_MODULES
     AddNetModules(list);
 #endif
+#ifdef TEND_HAVE_DEPLOY_MODULES
+    AddDeployModules(list);
+#endif
+#ifdef TEND_HAVE_BACKUP_MODULES
+    AddBackupModules(list);
+#endif
     return list;
   }();
   return *modules;
@@ -28,8 +34,11 @@ const ModuleList& Registry() {
 const Module* FindModule(std::string_view name) {
   constexpr std::string_view kBuiltin = "ansible.builtin.";
   constexpr std::string_view kLegacy = "ansible.legacy.";
+  // authorized_key, sysctl and mount live in ansible.posix.
+  constexpr std::string_view kPosix = "ansible.posix.";
   if (name.starts_with(kBuiltin)) name.remove_prefix(kBuiltin.size());
   if (name.starts_with(kLegacy)) name.remove_prefix(kLegacy.size());
+  if (name.starts_with(kPosix)) name.remove_prefix(kPosix.size());
   for (const auto& m : Registry()) {
     if (m->spec().name == name) return m.get();
   }

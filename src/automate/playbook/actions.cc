@@ -69,7 +69,8 @@ const std::vector<ModuleSpec>& Specs() {
 }  // namespace
 
 std::string_view ShortActionName(std::string_view name) {
-  for (std::string_view prefix : {"ansible.builtin.", "ansible.legacy."}) {
+  for (std::string_view prefix :
+       {"ansible.builtin.", "ansible.legacy.", "ansible.posix."}) {
     if (name.starts_with(prefix)) return name.substr(prefix.size());
   }
   return name;

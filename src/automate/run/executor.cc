@@ -10,6 +10,7 @@
 #include "automate/run/lookups.h"
 #include "automate/run/play_state.h"
 #include "automate/transport/local_connection.h"
+#include "automate/transport/ssh_connection.h"
 
 namespace tend::automate {
 namespace {
@@ -265,6 +266,7 @@ class PlayRunner {
       std::string file;
       Value params;
       std::vector<HostRun*> hosts;
+      std::string label;  // "(item=...)" text, "" without a loop
     };
     std::vector<Unit> units;
     Templar templar(&s_->cache);
@@ -291,7 +293,8 @@ class PlayRunner {
             return Status::Ok();
           }
         }
-        units.push_back(Unit{file, params, {h}});
+        units.push_back(
+            Unit{file, params, {h}, has_item ? jinja::PyStr(item) : ""});
         return Status::Ok();
       };
       Status st;
@@ -316,9 +319,38 @@ class PlayRunner {
       }
       if (!st.ok()) FailHost(t, h, st.message());
     }
+    // As Ansible: one banner, an "included:" line per file and item
+    // (each counted ok on its hosts), then the included tasks run.
+    const Role* role = t.role;
+    for (Unit& u : units) {
+      if (u.file.starts_with("role:")) continue;
+      std::string path = u.file;
+      if (!path.empty() && path[0] != '/') {
+        std::string cand = t.base_dir + "/" + path;
+        if (::access(cand.c_str(), R_OK) != 0 && role != nullptr) {
+          cand = role->path + "/tasks/" + path;
+        }
+        if (::access(cand.c_str(), R_OK) != 0) cand = s_->pb->dir + "/" + path;
+        path = cand;
+      }
+      u.file = path;
+    }
+    RunObserver* obs = s_->opts->observer;
+    bool banner = false;
+    for (const Unit& u : units) {
+      if (u.file.starts_with("role:")) continue;
+      if (!banner && obs) obs->OnTaskStart(TaskName(t, u.hosts[0]), false);
+      banner = true;
+      std::vector<std::string> names;
+      for (HostRun* h : u.hosts) {
+        names.push_back(h->vars.name);
+        ++h->stats.ok;
+        h->ran = true;
+      }
+      if (obs) obs->OnIncluded(u.file, names, u.label);
+    }
     for (Unit& u : units) {
       std::vector<Task> tasks;
-      const Role* role = t.role;
       if (u.file.starts_with("role:")) {
         std::string rest = u.file.substr(5);
         std::string name = rest.substr(0, rest.find(':'));
@@ -332,17 +364,7 @@ class PlayRunner {
         MutexLock lock(&s_->roles_mu);
         s_->dynamic_roles.push_back(std::move(*r));
       } else {
-        std::string path = u.file;
-        if (!path.empty() && path[0] != '/') {
-          std::string cand = t.base_dir + "/" + path;
-          if (::access(cand.c_str(), R_OK) != 0 && role != nullptr) {
-            cand = role->path + "/tasks/" + path;
-          }
-          if (::access(cand.c_str(), R_OK) != 0)
-            cand = s_->pb->dir + "/" + path;
-          path = cand;
-        }
-        auto loaded = LoadTaskFile(path, role);
+        auto loaded = LoadTaskFile(u.file, role);
         if (!loaded.ok()) {
           for (HostRun* h : u.hosts) {
             FailHost(t, h,
@@ -499,13 +521,21 @@ Result<std::unique_ptr<Connection>> DefaultConnect(const std::string& host,
                                                    const Value& vars) {
   std::string conn = vars.value("ansible_connection", "");
   std::string addr = vars.value("ansible_host", host);
-  if (conn == "local" || (conn.empty() && IsLocalName(addr))) {
+  // An address on this host is reached directly unless the inventory
+  // names a port or user to log in with (test hosts on loopback sshd).
+  const bool login_given = vars.contains("ansible_port") ||
+                           vars.contains("ansible_user") ||
+                           vars.contains("ansible_ssh_private_key_file");
+  if (conn == "local" || (conn.empty() && IsLocalName(addr) && !login_given)) {
     return NewLocalConnection(host);
   }
-  return Status(StatusCode::kUnavailable,
-                "no transport for " + host +
-                    " (ansible_connection=" + (conn.empty() ? "ssh" : conn) +
-                    "): only local connections are available in this build");
+  if (!conn.empty() && conn != "ssh" && conn != "paramiko" && conn != "smart") {
+    return Status(StatusCode::kUnavailable,
+                  "no transport for " + host + " (ansible_connection=" + conn +
+                      "): tend connects with local or ssh");
+  }
+  ASSIGN_OR_RETURN(SshOptions ssh, SshOptionsFromVars(host, vars));
+  return OpenSsh(host, ssh);
 }
 
 Result<RunSummary> RunPlaybook(const Playbook& pb, const Inventory& inv,
@@ -514,7 +544,7 @@ Result<RunSummary> RunPlaybook(const Playbook& pb, const Inventory& inv,
   shared.pb = &pb;
   shared.inv = &inv;
   shared.opts = &opts;
-  shared.clock = opts.clock;
+  shared.clock = opts.clock != nullptr ? opts.clock : Clock::Real();
   shared.local = NewLocalConnection("localhost");
   shared.local_ids = std::make_unique<IdResolver>(shared.local.get());
   std::vector<std::string> limit;

@@ -82,6 +82,10 @@ class ExecutorTest : public ::testing::Test {
         a->OnRecap(s);
       }
       void OnNoMoreHosts() override { a->OnNoMoreHosts(); }
+      void OnIncluded(const std::string& p, const std::vector<std::string>& h,
+                      const std::string& l) override {
+        a->OnIncluded(p, h, l);
+      }
     } both;
     JsonOutput json(stderr);
     both.a = &text;
@@ -254,7 +258,9 @@ TEST_F(ExecutorTest, IncludeTasksWithLoopAndTags) {
 )");
   EXPECT_THAT(text_, HasSubstr("\"msg\": \"inc 1\""));
   EXPECT_THAT(text_, HasSubstr("\"msg\": \"inc 2\""));
-  EXPECT_EQ(all.stats["localhost"].ok, 2);
+  // Each "included:" counts ok, as in Ansible: 2 includes + 2 debug tasks.
+  EXPECT_EQ(all.stats["localhost"].ok, 4);
+  EXPECT_THAT(text_, HasSubstr("/inc.yml for localhost => (item=1)\n"));
 }
 
 TEST_F(ExecutorTest, SerialBatchesAndMaxFailPercentage) {

@@ -258,7 +258,8 @@ Result<Value> RunLookup(std::string_view plugin, const std::vector<Value>& args,
   }
   if (plugin == "items" || plugin == "flattened") {
     for (const Value& a : args)
-      FlattenInto(a, &out, plugin == "items" ? 1 : -1);
+      // The terms are a list; with_items flattens one level below it.
+      FlattenInto(a, &out, plugin == "items" ? 2 : -1);
     return out;
   }
   if (plugin == "list") {
@@ -277,7 +278,7 @@ Result<Value> RunLookup(std::string_view plugin, const std::vector<Value>& args,
   }
   if (plugin == "indexed_items") {
     Value flat = Value::array();
-    for (const Value& a : args) FlattenInto(a, &flat, 1);
+    for (const Value& a : args) FlattenInto(a, &flat, 2);
     for (size_t i = 0; i < flat.size(); ++i) {
       out.push_back(Value::array({i, flat[i]}));
     }

@@ -1,7 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "automate/run/py_json.h"
+#include "automate/jinja/py_json.h"
 #include "automate/run/text_output.h"
 #include "automate/run/unified_diff.h"
 
@@ -29,12 +29,12 @@ TEST(OutputTest, PythonJson) {
   Value v = Value::parse(R"({"msg": "hi", "changed": false, "rc": 1,
                             "l": [1, 2.5, null], "e": {}})");
   EXPECT_EQ(
-      PyJsonDumps(v, -1, true),
+      jinja::PyJsonDumps(v, -1, true),
       R"({"changed": false, "e": {}, "l": [1, 2.5, null], "msg": "hi", "rc": 1})");
-  EXPECT_EQ(PyJsonDumps(Value::parse(R"({"msg": "hi"})"), 4, true),
+  EXPECT_EQ(jinja::PyJsonDumps(Value::parse(R"({"msg": "hi"})"), 4, true),
             "{\n    \"msg\": \"hi\"\n}");
-  EXPECT_EQ(PyJsonDumps(Value(1.0)), "1.0");
-  EXPECT_EQ(PyJsonDumps(Value("a\"b\n\x01")), "\"a\\\"b\\n\\u0001\"");
+  EXPECT_EQ(jinja::PyJsonDumps(Value(1.0)), "1.0");
+  EXPECT_EQ(jinja::PyJsonDumps(Value("a\"b\n\x01")), "\"a\\\"b\\n\\u0001\"");
 }
 
 // Expected hunks are what Ansible's --diff (Python difflib) printed for

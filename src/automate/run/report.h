@@ -54,6 +54,11 @@ class RunObserver {
   virtual void OnTaskStart(const std::string& name, bool handler) {}
   // Called from worker threads; implementations serialise.
   virtual void OnHostResult(const TaskResult& result) {}
+  // include_tasks loaded `path` for `hosts` (with a loop item's label, or
+  // "" without a loop).
+  virtual void OnIncluded(const std::string& path,
+                          const std::vector<std::string>& hosts,
+                          const std::string& item_label) {}
   virtual void OnNoMoreHosts() {}
   virtual void OnWarning(const std::string& message) {}
   // Hosts in name order.

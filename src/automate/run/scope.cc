@@ -56,6 +56,13 @@ const Value* TaskScope::Raw(std::string_view name, const char** layer) const {
       if ((v = at(task_->role->vars, "role vars"))) return v;
     }
   }
+  // The roles of the play's `roles:` export their vars and defaults to
+  // the whole play (Ansible's default, private_role_vars off).
+  if (play_->play != nullptr) {
+    for (const auto& role : play_->play->roles) {
+      if ((v = at(role->vars, "role vars"))) return v;
+    }
+  }
   if ((v = at(play_->vars, "play vars"))) return v;
   if (name == "ansible_facts") {
     if (layer != nullptr) *layer = "facts";
@@ -71,6 +78,11 @@ const Value* TaskScope::Raw(std::string_view name, const char** layer) const {
   if ((v = at(host_->inventory, "inventory"))) return v;
   if (task_ != nullptr && task_->role != nullptr) {
     if ((v = at(task_->role->defaults, "role defaults"))) return v;
+  }
+  if (play_->play != nullptr) {
+    for (const auto& role : play_->play->roles) {
+      if ((v = at(role->defaults, "role defaults"))) return v;
+    }
   }
   return nullptr;
 }

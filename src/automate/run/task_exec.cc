@@ -337,8 +337,13 @@ void Count(const TaskResult& r, HostRun* host) {
       break;
     case Outcome::kFailed:
       if (r.ignored) {
+        // Ansible counts an ignored failure as ok too, and as changed
+        // when the result says so (a command that ran and failed).
         ++host->stats.ignored;
-        ++host->stats.ok;  // Ansible counts an ignored failure as ok too
+        ++host->stats.ok;
+        if (r.result.is_object() && r.result.value("changed", false)) {
+          ++host->stats.changed;
+        }
       } else {
         ++host->pending_failures;
       }

@@ -1,6 +1,6 @@
 #include "automate/run/text_output.h"
 
-#include "automate/run/py_json.h"
+#include "automate/jinja/py_json.h"
 #include "automate/run/unified_diff.h"
 
 namespace tend::automate {
@@ -15,6 +15,8 @@ std::string HostLabel(const TaskResult& r) {
 // debug shows only its message or variable.
 Value Shown(const TaskResult& r, const Value& result) {
   Value v = result.is_object() ? result : Value::object();
+  // The default callback does not print "failed" (the line says it).
+  v.erase("failed");
   if (r.action == "debug") {
     v.erase("changed");
     v.erase("failed");
@@ -101,7 +103,7 @@ void TextOutput::OnHostResult(const TaskResult& r) {
               std::string(item.outcome == Outcome::kOk ? "ok: " : "changed: ") +
               host + " => " + label;
           if (r.verbose)
-            out += " => " + PyJsonDumps(Shown(r, item.result), 4, true);
+            out += " => " + jinja::PyJsonDumps(Shown(r, item.result), 4, true);
           out += "\n";
           break;
         case Outcome::kSkipped:
@@ -109,11 +111,11 @@ void TextOutput::OnHostResult(const TaskResult& r) {
           break;
         case Outcome::kFailed:
           out += "failed: " + host + " " + label + " => " +
-                 PyJsonDumps(Shown(r, item.result), -1, true) + "\n";
+                 jinja::PyJsonDumps(Shown(r, item.result), -1, true) + "\n";
           break;
         case Outcome::kUnreachable:
           out += "fatal: " + host + ": UNREACHABLE! => " +
-                 PyJsonDumps(Shown(r, item.result), -1, true) + "\n";
+                 jinja::PyJsonDumps(Shown(r, item.result), -1, true) + "\n";
           break;
       }
     }
@@ -122,7 +124,7 @@ void TextOutput::OnHostResult(const TaskResult& r) {
     }
     if (r.items.empty() && r.outcome == Outcome::kFailed) {
       out += "fatal: " + host + ": FAILED! => " +
-             PyJsonDumps(Shown(r, r.result), -1, true) + "\n";
+             jinja::PyJsonDumps(Shown(r, r.result), -1, true) + "\n";
     }
   } else {
     for (const FileDiff& d : r.diffs) out += FormatDiff(d);
@@ -131,7 +133,7 @@ void TextOutput::OnHostResult(const TaskResult& r) {
       case Outcome::kChanged:
         out += std::string(r.outcome == Outcome::kOk ? "ok: " : "changed: ") +
                host;
-        if (r.verbose) out += " => " + PyJsonDumps(Shown(r, r.result), 4, true);
+        if (r.verbose) out += " => " + jinja::PyJsonDumps(Shown(r, r.result), 4, true);
         out += "\n";
         break;
       case Outcome::kSkipped:
@@ -139,17 +141,30 @@ void TextOutput::OnHostResult(const TaskResult& r) {
         break;
       case Outcome::kFailed:
         out += "fatal: " + host + ": FAILED! => " +
-               PyJsonDumps(Shown(r, r.result), -1, true) + "\n";
+               jinja::PyJsonDumps(Shown(r, r.result), -1, true) + "\n";
         break;
       case Outcome::kUnreachable:
         out += "fatal: " + host + ": UNREACHABLE! => " +
-               PyJsonDumps(Shown(r, r.result), -1, true) + "\n";
+               jinja::PyJsonDumps(Shown(r, r.result), -1, true) + "\n";
         break;
     }
   }
   if (r.ignored) out += "...ignoring\n";
   MutexLock lock(&mu_);
   Write(out);
+}
+
+void TextOutput::OnIncluded(const std::string& path,
+                            const std::vector<std::string>& hosts,
+                            const std::string& item_label) {
+  std::string line = "included: " + path + " for ";
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    if (i > 0) line += ", ";
+    line += hosts[i];
+  }
+  if (!item_label.empty()) line += " => (item=" + item_label + ")";
+  MutexLock lock(&mu_);
+  Write(line + "\n");
 }
 
 void TextOutput::OnNoMoreHosts() {
@@ -235,7 +250,7 @@ void JsonOutput::OnRecap(const std::map<std::string, HostStats>& stats) {
                      {"ignored", s.ignored}};
   }
   doc["stats"] = st;
-  std::string text = PyJsonDumps(doc, 4, false) + "\n";
+  std::string text = jinja::PyJsonDumps(doc, 4, false) + "\n";
   std::fwrite(text.data(), 1, text.size(), out_);
   std::fflush(out_);
 }

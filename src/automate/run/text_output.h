@@ -20,6 +20,9 @@ class TextOutput : public RunObserver {
   void OnNoHostsMatched() override;
   void OnTaskStart(const std::string& name, bool handler) override;
   void OnHostResult(const TaskResult& result) override;
+  void OnIncluded(const std::string& path,
+                  const std::vector<std::string>& hosts,
+                  const std::string& item_label) override;
   void OnNoMoreHosts() override;
   void OnWarning(const std::string& message) override;
   void OnRecap(const std::map<std::string, HostStats>& stats) override;

@@ -5,7 +5,7 @@
 // "Block removed", "File created").
 #include "automate/modules/args.h"
 #include "automate/modules/files/file_common.h"
-#include "automate/modules/files/py_regex.h"
+#include "automate/py_regex.h"
 
 namespace tend::automate::filemod {
 namespace {
@@ -93,10 +93,10 @@ class BlockinfileModule : public Module {
     } else if (ins_bef && *ins_bef != "BOF") {
       ins_pattern = *ins_bef;
     }
-    std::unique_ptr<RE2> ins_re;
+    std::shared_ptr<const RE2> ins_re;
     if (!ins_pattern.empty()) {
-      Result<std::unique_ptr<RE2>> c =
-          CompilePy(ins_pattern, {}, ins_aft ? "insertafter" : "insertbefore");
+      Result<std::shared_ptr<const RE2>> c = CompilePyRegex(
+          ins_pattern, {}, ins_aft ? "insertafter" : "insertbefore");
       if (!c.ok()) return Fail(c.status().message(), path);
       ins_re = std::move(*c);
     }

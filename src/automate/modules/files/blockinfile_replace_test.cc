@@ -139,7 +139,7 @@ TEST_F(BlockReplaceTest, Errors) {
                                "match"));
   r = Run(*block_, A(R"j({"block":"x","insertafter":"(?!x)"})j"));
   EXPECT_TRUE(r.failed);
-  EXPECT_THAT(r.msg, HasSubstr("insertafter: cannot compile"));
+  EXPECT_THAT(r.msg, HasSubstr("insertafter: invalid regular expression"));
   Value missing = A(R"j({"block":"x"})j");
   missing["path"] = P("t/none");
   r = Run(*block_, missing);

@@ -1,6 +1,5 @@
 #include "automate/modules/files/file_common.h"
 
-#include "automate/modules/files/py_regex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -99,42 +98,6 @@ TEST(StateDiffTest, SortedJsonLikeAnsible) {
   EXPECT_TRUE(d->is_state);
   EXPECT_EQ(d->before, "{\n    \"mode\": \"0644\",\n    \"path\": \"/x\"\n}\n");
   EXPECT_FALSE(StateDiff(before, before).has_value());
-}
-
-// Expected strings from Python 3.11's re on this machine.
-TEST(PyRegexTest, SubnLikePython) {
-  auto re = CompilePy("x*", {}, "regexp");
-  ASSERT_TRUE(re.ok());
-  auto r = SubnPy(**re, "abxd", "-");
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->first, "-a-b--d-");
-  EXPECT_EQ(r->second, 5);
-
-  re = CompilePy("^(\\w+)=(.*)$", {.multiline = true}, "regexp");
-  ASSERT_TRUE(re.ok());
-  r = SubnPy(**re, "a=1\nb=2\n", "\\2=\\1 \\g<1>\\n");
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->first, "1=a a\n\n2=b b\n\n");
-  EXPECT_EQ(r->second, 2);
-
-  re = CompilePy("(?P<k>\\w+)\\Z", {}, "regexp");
-  ASSERT_TRUE(re.ok());
-  r = SubnPy(**re, "a b", "<\\g<k>>");
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->first, "a <b>");
-  EXPECT_FALSE(SubnPy(**re, "a", "\\q").ok());  // bad escape, as Python
-  EXPECT_FALSE(SubnPy(**re, "a", "\\3").ok());  // invalid group
-}
-
-TEST(PyRegexTest, UnsupportedSyntaxIsAClearError) {
-  auto re = CompilePy("(?<=a)b", {}, "regexp");
-  ASSERT_FALSE(re.ok());
-  EXPECT_THAT(re.status().message(), HasSubstr("regexp: cannot compile"));
-  EXPECT_THAT(re.status().message(), HasSubstr("no lookaround"));
-  re = CompilePy("(a)\\1", {}, "regexp");
-  ASSERT_FALSE(re.ok());
-  EXPECT_THAT(re.status().message(), HasSubstr("backreferences"));
-  EXPECT_FALSE(CompilePy("(unclosed", {}, "regexp").ok());
 }
 
 }  // namespace

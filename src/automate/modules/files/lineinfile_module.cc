@@ -9,7 +9,7 @@
 // not); see py_regex.h for the syntax differences.
 #include "automate/modules/args.h"
 #include "automate/modules/files/file_common.h"
-#include "automate/modules/files/py_regex.h"
+#include "automate/py_regex.h"
 
 namespace tend::automate::filemod {
 namespace {
@@ -71,10 +71,10 @@ class LineinfileModule : public Module {
       r.data["rc"] = 256;
       return r;
     }
-    std::unique_ptr<RE2> re;
+    std::shared_ptr<const RE2> re;
     if (ArgHas(args, "regexp")) {
-      Result<std::unique_ptr<RE2>> c =
-          CompilePy(ArgStr(args, "regexp"), {}, "regexp");
+      Result<std::shared_ptr<const RE2>> c =
+          CompilePyRegex(ArgStr(args, "regexp"), {}, "regexp");
       if (!c.ok()) return Fail(c.status().message(), path);
       re = std::move(*c);
     }
@@ -121,23 +121,24 @@ class LineinfileModule : public Module {
     if (ArgHas(args, "insertafter")) ins_aft = ArgStr(args, "insertafter");
     if (ArgHas(args, "insertbefore")) ins_bef = ArgStr(args, "insertbefore");
     if (!ins_aft && !ins_bef) ins_aft = "EOF";
-    std::unique_ptr<RE2> ins_re;
+    std::shared_ptr<const RE2> ins_re;
     if (ins_aft && *ins_aft != "BOF" && *ins_aft != "EOF") {
-      Result<std::unique_ptr<RE2>> c = CompilePy(*ins_aft, {}, "insertafter");
+      Result<std::shared_ptr<const RE2>> c =
+          CompilePyRegex(*ins_aft, {}, "insertafter");
       if (!c.ok()) return Fail(c.status().message(), path);
       ins_re = std::move(*c);
     } else if (ins_bef && *ins_bef != "BOF") {
-      Result<std::unique_ptr<RE2>> c = CompilePy(*ins_bef, {}, "insertbefore");
+      Result<std::shared_ptr<const RE2>> c =
+          CompilePyRegex(*ins_bef, {}, "insertbefore");
       if (!c.ok()) return Fail(c.status().message(), path);
       ins_re = std::move(*c);
     }
 
     long found = -1, ins = -1;  // index[0], index[1]
     bool matched = false;
-    std::vector<re2::StringPiece> groups;
+    std::vector<std::string_view> groups;
     std::string match_line;  // the matched line, for backrefs
     if (re != nullptr) {
-      groups.resize(static_cast<size_t>(re->NumberOfCapturingGroups()) + 1);
       for (size_t i = 0; i < lines.size(); ++i) {
         if (Search(*re, lines[i])) {
           found = static_cast<long>(i);
@@ -147,8 +148,7 @@ class LineinfileModule : public Module {
       }
       if (matched) {
         match_line = std::string(Chomp(lines[static_cast<size_t>(found)]));
-        re->Match(match_line, 0, match_line.size(), RE2::UNANCHORED,
-                  groups.data(), static_cast<int>(groups.size()));
+        PyReMatch(*re, match_line, /*anchored=*/false, &groups);
       }
     }
     if (has_search) {
@@ -187,7 +187,7 @@ class LineinfileModule : public Module {
     if (found != -1) {
       std::string new_line = line;
       if (backrefs && matched && re != nullptr) {
-        Result<std::string> e = ExpandPy(*re, line, groups.data());
+        Result<std::string> e = ExpandReplacement(*re, line, groups);
         if (!e.ok()) return Fail(e.status().message(), path);
         new_line = *e;
       }

@@ -118,7 +118,7 @@ TEST_F(LineinfileTest, Errors) {
   Put("t/f", "a\n");
   r = Run(*m_, A(R"j({"regexp":"(?<=a)b","line":"x"})j"));
   EXPECT_TRUE(r.failed);
-  EXPECT_THAT(r.msg, HasSubstr("regexp: cannot compile"));
+  EXPECT_THAT(r.msg, HasSubstr("regexp: invalid regular expression"));
   r = Run(*m_, A(R"j({"regexp":"a"})j"));
   EXPECT_TRUE(r.failed);
   EXPECT_EQ(r.msg, "line is required with state=present");

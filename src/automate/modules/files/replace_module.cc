@@ -3,7 +3,7 @@
 // as Ansible builds them). Python patterns run on RE2; see py_regex.h.
 #include "automate/modules/args.h"
 #include "automate/modules/files/file_common.h"
-#include "automate/modules/files/py_regex.h"
+#include "automate/py_regex.h"
 
 namespace tend::automate::filemod {
 namespace {
@@ -58,8 +58,8 @@ class ReplaceModule : public Module {
     std::string_view section = contents;
     size_t sec_start = 0, sec_end = contents.size();
     if (!pattern.empty()) {
-      Result<std::unique_ptr<RE2>> sre =
-          CompilePy(pattern, {.dotall = true}, "after/before");
+      Result<std::shared_ptr<const RE2>> sre =
+          CompilePyRegex(pattern, {.dotall = true}, "after/before");
       if (!sre.ok()) return Fail(sre.status().message(), path);
       const RE2& re = **sre;
       auto named = re.NamedCapturingGroups().find("subsection");
@@ -84,19 +84,19 @@ class ReplaceModule : public Module {
       section =
           std::string_view(contents).substr(sec_start, sec_end - sec_start);
     }
-    Result<std::unique_ptr<RE2>> mre =
-        CompilePy(ArgStr(args, "regexp"), {.multiline = true}, "regexp");
+    Result<std::shared_ptr<const RE2>> mre =
+        CompilePyRegex(ArgStr(args, "regexp"), {.multiline = true}, "regexp");
     if (!mre.ok()) return Fail(mre.status().message(), path);
-    Result<std::pair<std::string, int>> sub =
-        SubnPy(**mre, section, ArgStr(args, "replace"));
+    int64_t replaced = 0;
+    Result<std::string> sub =
+        PyReSub(**mre, section, ArgStr(args, "replace"), 0, &replaced);
     if (!sub.ok()) return Fail("replace: " + sub.status().message(), path);
     bool changed = false;
     std::string msg;
     std::string result;
-    if (sub->second > 0 && sub->first != section) {
-      result =
-          contents.substr(0, sec_start) + sub->first + contents.substr(sec_end);
-      msg = std::to_string(sub->second) + " replacements made";
+    if (replaced > 0 && *sub != section) {
+      result = contents.substr(0, sec_start) + *sub + contents.substr(sec_end);
+      msg = std::to_string(replaced) + " replacements made";
       changed = true;
       if (ctx.diff) {
         r.diffs.push_back(ContentDiff(path, path, contents, result));

@@ -1,4 +1,4 @@
-#include "automate/jinja/py_regex.h"
+#include "automate/py_regex.h"
 
 #include <list>
 #include <map>
@@ -6,14 +6,15 @@
 
 #include "base/thread_annotations.h"
 
-namespace tend::automate::jinja {
+namespace tend::automate {
 namespace {
 
 constexpr size_t kCacheSize = 256;
+constexpr size_t kMaxResult = 64u << 20;
 
 struct Cache {
   Mutex mu;
-  // key -> compiled; `order` keeps recency for eviction.
+  // key -> compiled; `order` keeps insertion order for eviction.
   std::map<std::string, std::shared_ptr<const RE2>> entries GUARDED_BY(mu);
   std::list<std::string> order GUARDED_BY(mu);
 };
@@ -23,33 +24,65 @@ Cache& GetCache() {
   return *cache;
 }
 
-std::string Translate(std::string_view pattern) {
+std::string Prefix(std::string_view what) {
+  return what.empty() ? std::string() : std::string(what) + ": ";
+}
+
+// Rewrites the Python-only spellings RE2 lacks; rejects backreferences in
+// the pattern with a clear message.
+Result<std::string> Translate(std::string_view p, std::string_view what) {
   std::string out;
-  out.reserve(pattern.size());
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
-      if (pattern[i + 1] == 'Z') {
+  out.reserve(p.size());
+  bool in_class = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      char n = p[i + 1];
+      if (!in_class && n == 'Z') {
         out += "\\z";
+      } else if (!in_class && n >= '1' && n <= '9') {
+        return InvalidArgumentError(
+            Prefix(what) + "invalid regular expression '" + std::string(p) +
+            "': backreferences in the pattern (\\" + n +
+            ") are not supported (RE2 syntax)");
       } else {
-        out.push_back('\\');
-        out.push_back(pattern[i + 1]);
+        out += c;
+        out += n;
       }
       ++i;
       continue;
     }
-    out.push_back(pattern[i]);
+    if (in_class) {
+      if (c == ']') in_class = false;
+    } else if (c == '[') {
+      in_class = true;
+      out += c;
+      // A ']' right after '[' or '[^' is literal.
+      if (i + 1 < p.size() && p[i + 1] == '^') out += p[++i];
+      if (i + 1 < p.size() && p[i + 1] == ']') out += p[++i];
+      continue;
+    } else if (p.substr(i).starts_with("(?P=")) {
+      return InvalidArgumentError(
+          Prefix(what) + "invalid regular expression '" + std::string(p) +
+          "': named backreferences (?P=...) are not "
+          "supported (RE2 syntax)");
+    }
+    out += c;
   }
   return out;
 }
 
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
 }  // namespace
 
 Result<std::shared_ptr<const RE2>> CompilePyRegex(std::string_view pattern,
-                                                  bool ignorecase,
-                                                  bool multiline) {
+                                                  PyRegexFlags flags,
+                                                  std::string_view what) {
   std::string key;
-  key.push_back(ignorecase ? 'i' : '-');
-  key.push_back(multiline ? 'm' : '-');
+  key.push_back(flags.ignorecase ? 'i' : '-');
+  key.push_back(flags.multiline ? 'm' : '-');
+  key.push_back(flags.dotall ? 's' : '-');
   key.append(pattern);
   Cache& cache = GetCache();
   {
@@ -57,16 +90,19 @@ Result<std::shared_ptr<const RE2>> CompilePyRegex(std::string_view pattern,
     auto it = cache.entries.find(key);
     if (it != cache.entries.end()) return it->second;
   }
+  ASSIGN_OR_RETURN(std::string translated, Translate(pattern, what));
   RE2::Options opts;
   opts.set_log_errors(false);
-  opts.set_case_sensitive(!ignorecase);
-  opts.set_max_mem(8 << 20);
-  std::string translated = Translate(pattern);
-  if (multiline) translated = "(?m)" + translated;
+  opts.set_case_sensitive(!flags.ignorecase);
+  // Python's `.` does not match "\n" unless DOTALL; RE2's default agrees.
+  opts.set_dot_nl(flags.dotall);
+  opts.set_max_mem(64 << 20);
+  if (flags.multiline) translated = "(?m)" + translated;
   auto re = std::make_shared<const RE2>(translated, opts);
   if (!re->ok()) {
-    return InvalidArgumentError("invalid regular expression '" +
-                                std::string(pattern) + "': " + re->error());
+    return InvalidArgumentError(
+        Prefix(what) + "invalid regular expression '" + std::string(pattern) +
+        "': " + re->error() + " (RE2 syntax: no lookaround or backreferences)");
   }
   MutexLock lock(&cache.mu);
   if (cache.entries.size() >= kCacheSize) {
@@ -95,7 +131,9 @@ bool PyReMatch(const RE2& re, std::string_view text, bool anchored,
 
 namespace {
 
-// Calls fn(groups) for each non-overlapping match, Python's way.
+// Calls fn(groups) for each non-overlapping match, Python 3.7's way: an
+// empty match right after a match is allowed, and after an empty match
+// the search moves on by one (UTF-8) character. fn returns false to stop.
 template <typename Fn>
 void ForEachMatch(const RE2& re, std::string_view text, Fn fn) {
   const int n = re.NumberOfCapturingGroups() + 1;
@@ -115,7 +153,6 @@ void ForEachMatch(const RE2& re, std::string_view text, Fn fn) {
     const size_t end =
         static_cast<size_t>(g[0].data() - text.data()) + g[0].size();
     if (g[0].empty()) {
-      // Step over one code point after an empty match.
       size_t next = end + 1;
       while (next < text.size() &&
              (static_cast<unsigned char>(text[next]) & 0xC0) == 0x80) {
@@ -148,38 +185,32 @@ Value PyReFindAll(const RE2& re, std::string_view text) {
   return out;
 }
 
-Result<std::string> ExpandReplacement(const RE2& re, std::string_view rep,
-                                      const std::vector<std::string_view>& g) {
+Result<std::string> ExpandReplacement(
+    const RE2& re, std::string_view tmpl,
+    const std::vector<std::string_view>& groups) {
   std::string out;
-  auto group = [&](int i) -> Status {
-    if (i < 0 || static_cast<size_t>(i) >= g.size()) {
+  auto group = [&](int g) -> Status {
+    if (g < 0 || static_cast<size_t>(g) >= groups.size()) {
       return InvalidArgumentError("invalid group reference " +
-                                  std::to_string(i));
+                                  std::to_string(g));
     }
-    out.append(g[i]);
+    out.append(groups[g]);
     return Status::Ok();
   };
-  for (size_t i = 0; i < rep.size(); ++i) {
-    const char c = rep[i];
-    if (c != '\\' || i + 1 >= rep.size()) {
-      out.push_back(c);
+  for (size_t i = 0; i < tmpl.size(); ++i) {
+    char c = tmpl[i];
+    if (c != '\\' || i + 1 == tmpl.size()) {
+      out += c;
       continue;
     }
-    const char e = rep[++i];
-    if (e >= '0' && e <= '9') {
-      int n = e - '0';
-      if (i + 1 < rep.size() && rep[i + 1] >= '0' && rep[i + 1] <= '9') {
-        n = n * 10 + (rep[++i] - '0');
+    char n = tmpl[++i];
+    if (n == 'g') {
+      size_t close = tmpl.find('>', i);
+      if (i + 1 >= tmpl.size() || tmpl[i + 1] != '<' ||
+          close == std::string_view::npos) {
+        return InvalidArgumentError("missing group name in \\g<...>");
       }
-      RETURN_IF_ERROR(group(n));
-      continue;
-    }
-    if (e == 'g' && i + 1 < rep.size() && rep[i + 1] == '<') {
-      const size_t close = rep.find('>', i + 2);
-      if (close == std::string_view::npos) {
-        return InvalidArgumentError("missing '>' in group reference");
-      }
-      const std::string name(rep.substr(i + 2, close - i - 2));
+      std::string name(tmpl.substr(i + 2, close - i - 2));
       i = close;
       if (!name.empty() &&
           name.find_first_not_of("0123456789") == std::string::npos) {
@@ -194,42 +225,65 @@ Result<std::string> ExpandReplacement(const RE2& re, std::string_view rep,
       RETURN_IF_ERROR(group(it->second));
       continue;
     }
-    switch (e) {
+    if (n == '0') {
+      // Octal escape: up to two more octal digits.
+      int v = 0, k = 0;
+      while (k < 2 && i + 1 < tmpl.size() && tmpl[i + 1] >= '0' &&
+             tmpl[i + 1] <= '7') {
+        v = v * 8 + (tmpl[++i] - '0');
+        ++k;
+      }
+      out += static_cast<char>(v);
+      continue;
+    }
+    if (IsDigit(n)) {
+      int g = n - '0';
+      if (i + 1 < tmpl.size() && IsDigit(tmpl[i + 1])) {
+        g = g * 10 + (tmpl[++i] - '0');
+      }
+      RETURN_IF_ERROR(group(g));
+      continue;
+    }
+    switch (n) {
       case 'n':
-        out.push_back('\n');
+        out += '\n';
         break;
       case 't':
-        out.push_back('\t');
+        out += '\t';
         break;
       case 'r':
-        out.push_back('\r');
-        break;
-      case '\\':
-        out.push_back('\\');
-        break;
-      case 'a':
-        out.push_back('\a');
+        out += '\r';
         break;
       case 'f':
-        out.push_back('\f');
+        out += '\f';
         break;
       case 'v':
-        out.push_back('\v');
+        out += '\v';
+        break;
+      case 'a':
+        out += '\a';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case '\\':
+        out += '\\';
         break;
       default:
-        if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z')) {
-          return InvalidArgumentError(std::string("bad escape \\") + e +
+        if ((n >= 'a' && n <= 'z') || (n >= 'A' && n <= 'Z')) {
+          return InvalidArgumentError(std::string("bad escape \\") + n +
                                       " in the replacement");
         }
-        out.push_back('\\');
-        out.push_back(e);
+        out += '\\';
+        out += n;
     }
   }
   return out;
 }
 
 Result<std::string> PyReSub(const RE2& re, std::string_view text,
-                            std::string_view replacement, int64_t count) {
+                            std::string_view repl, int64_t count,
+                            int64_t* replaced) {
   std::string out;
   size_t copied = 0;
   int64_t done = 0;
@@ -237,7 +291,7 @@ Result<std::string> PyReSub(const RE2& re, std::string_view text,
   ForEachMatch(re, text, [&](const std::vector<std::string_view>& g) {
     const size_t start = static_cast<size_t>(g[0].data() - text.data());
     out.append(text.substr(copied, start - copied));
-    auto r = ExpandReplacement(re, replacement, g);
+    auto r = ExpandReplacement(re, repl, g);
     if (!r.ok()) {
       status = r.status();
       return false;
@@ -245,7 +299,7 @@ Result<std::string> PyReSub(const RE2& re, std::string_view text,
     out += *r;
     copied = start + g[0].size();
     ++done;
-    if (out.size() > (64u << 20)) {
+    if (out.size() > kMaxResult) {
       status = InvalidArgumentError("result larger than 64 MiB");
       return false;
     }
@@ -253,7 +307,8 @@ Result<std::string> PyReSub(const RE2& re, std::string_view text,
   });
   RETURN_IF_ERROR(status);
   out.append(text.substr(copied));
+  if (replaced != nullptr) *replaced = done;
   return out;
 }
 
-}  // namespace tend::automate::jinja
+}  // namespace tend::automate
