@@ -51,3 +51,17 @@ echo "== Alerting: 1,000 alert rules over 10,000 series, one evaluation cycle"
 echo
 echo "== Side by side with monit (set daemon 1): SIGKILL -> replacement running"
 bash "$here/compare_monit.sh" "$build" "$peers" | tee "$out/monit.md"
+
+echo
+echo "== Side by side with ansible-playbook: 300 tasks on localhost"
+bash "$here/compare_ansible_local.sh" "$build/tend" | tee "$out/ansible_local.md"
+
+echo
+echo "== Side by side with ansible-playbook: 50 tasks over SSH to 10 sshd hosts"
+bash "$here/compare_ansible_ssh.sh" "$build" | tee "$out/ansible_ssh.md"
+
+echo
+echo "== Automation, part by part: templates, inventories, file modules"
+"$build/src/automate/jinja/jinja_bench" --benchmark_min_time=0.5 | tee "$out/jinja.txt"
+"$build/inventory_bench" --benchmark_min_time=0.5 | tee "$out/inventory.txt"
+"$build/file_modules_bench" --benchmark_min_time=0.5 | tee "$out/file_modules.txt"

@@ -9,8 +9,6 @@
 namespace tend::automate::backup {
 namespace {
 
-using sysmod::Param;
-
 class BackupModule : public Module {
  public:
   BackupModule() {

@@ -45,6 +45,31 @@ struct ParamSpec {
   std::vector<std::string> aliases{};
 };
 
+// Builds a ParamSpec by name: Param("state").Default("present")
+// .Choices({...}).
+struct Param : ParamSpec {
+  explicit Param(std::string n, ParamType t = ParamType::kStr) {
+    name = std::move(n);
+    type = t;
+  }
+  Param& Required(bool r = true) {
+    required = r;
+    return *this;
+  }
+  Param& Default(Value v) {
+    default_value = std::move(v);
+    return *this;
+  }
+  Param& Choices(std::vector<std::string> c) {
+    choices = std::move(c);
+    return *this;
+  }
+  Param& Aliases(std::vector<std::string> a) {
+    aliases = std::move(a);
+    return *this;
+  }
+};
+
 struct ModuleSpec {
   std::string name{};  // "file" (reached as "file" and
                        // "ansible.builtin.file")

@@ -36,19 +36,19 @@ class BlockinfileModule : public Module {
   BlockinfileModule() {
     spec_.name = "blockinfile";
     spec_.params = {
-        FileParam("path", ParamType::kPath)
+        Param("path", ParamType::kPath)
             .Required()
             .Aliases({"dest", "destfile", "name"}),
-        FileParam("state").Default("present").Choices({"absent", "present"}),
-        FileParam("marker").Default("# {mark} ANSIBLE MANAGED BLOCK"),
-        FileParam("block").Default("").Aliases({"content"}),
-        FileParam("insertafter"),
-        FileParam("insertbefore"),
-        FileParam("create", ParamType::kBool).Default(false),
-        FileParam("backup", ParamType::kBool).Default(false),
-        FileParam("validate"),
-        FileParam("marker_begin").Default("BEGIN"),
-        FileParam("marker_end").Default("END"),
+        Param("state").Default("present").Choices({"absent", "present"}),
+        Param("marker").Default("# {mark} ANSIBLE MANAGED BLOCK"),
+        Param("block").Default("").Aliases({"content"}),
+        Param("insertafter"),
+        Param("insertbefore"),
+        Param("create", ParamType::kBool).Default(false),
+        Param("backup", ParamType::kBool).Default(false),
+        Param("validate"),
+        Param("marker_begin").Default("BEGIN"),
+        Param("marker_end").Default("END"),
     };
     AddFileCommonParams(&spec_.params);
     spec_.mutually_exclusive = {{"insertbefore", "insertafter"}};

@@ -41,18 +41,18 @@ class CopyModule : public Module {
   CopyModule() {
     spec_.name = "copy";
     spec_.params = {
-        FileParam("src", ParamType::kPath),
-        FileParam("content", ParamType::kRaw),
-        FileParam("dest", ParamType::kPath).Required(),
-        FileParam("force", ParamType::kBool).Default(true).Aliases({"thirsty"}),
-        FileParam("backup", ParamType::kBool).Default(false),
-        FileParam("remote_src", ParamType::kBool).Default(false),
-        FileParam("directory_mode", ParamType::kRaw),
-        FileParam("validate"),
-        FileParam("checksum"),
-        FileParam("follow", ParamType::kBool).Default(false),
-        FileParam("local_follow", ParamType::kBool).Default(true),
-        FileParam("decrypt", ParamType::kBool).Default(true),
+        Param("src", ParamType::kPath),
+        Param("content", ParamType::kRaw),
+        Param("dest", ParamType::kPath).Required(),
+        Param("force", ParamType::kBool).Default(true).Aliases({"thirsty"}),
+        Param("backup", ParamType::kBool).Default(false),
+        Param("remote_src", ParamType::kBool).Default(false),
+        Param("directory_mode", ParamType::kRaw),
+        Param("validate"),
+        Param("checksum"),
+        Param("follow", ParamType::kBool).Default(false),
+        Param("local_follow", ParamType::kBool).Default(true),
+        Param("decrypt", ParamType::kBool).Default(true),
     };
     AddFileCommonParams(&spec_.params);
     spec_.mutually_exclusive = {{"src", "content"}};

@@ -42,11 +42,11 @@ std::string TempBeside(const std::string& path) {
 }  // namespace
 
 void AddFileCommonParams(std::vector<ParamSpec>* params) {
-  params->push_back(FileParam("mode", ParamType::kRaw));
-  params->push_back(FileParam("owner"));
-  params->push_back(FileParam("group"));
-  params->push_back(FileParam("unsafe_writes", ParamType::kBool));
-  params->push_back(FileParam("attributes").Aliases({"attr"}));
+  params->push_back(Param("mode", ParamType::kRaw));
+  params->push_back(Param("owner"));
+  params->push_back(Param("group"));
+  params->push_back(Param("unsafe_writes", ParamType::kBool));
+  params->push_back(Param("attributes").Aliases({"attr"}));
 }
 
 Result<AttrOutcome> ApplyFileAttrs(ModuleContext& ctx, const std::string& path,

@@ -23,32 +23,6 @@ inline constexpr size_t kMaxFileBytes = 256u << 20;
 // Ansible's max_file_size_for_diff: larger files show no content diff.
 inline constexpr size_t kMaxDiffBytes = 104448;
 
-// Builds a ParamSpec: FileParam("state").Default("present").Choices({...}).
-struct FileParam {
-  explicit FileParam(std::string name, ParamType type = ParamType::kStr) {
-    spec.name = std::move(name);
-    spec.type = type;
-  }
-  FileParam& Required() {
-    spec.required = true;
-    return *this;
-  }
-  FileParam& Default(Value v) {
-    spec.default_value = std::move(v);
-    return *this;
-  }
-  FileParam& Choices(std::vector<std::string> c) {
-    spec.choices = std::move(c);
-    return *this;
-  }
-  FileParam& Aliases(std::vector<std::string> a) {
-    spec.aliases = std::move(a);
-    return *this;
-  }
-  operator ParamSpec() const { return spec; }  // NOLINT: builder
-  ParamSpec spec;
-};
-
 // The common file parameters (mode, owner, group, unsafe_writes accepted
 // and ignored; selinux ones are not supported) appended to a module's.
 void AddFileCommonParams(std::vector<ParamSpec>* params);

@@ -445,19 +445,17 @@ class FileModule : public Module {
   FileModule() {
     spec_.name = "file";
     spec_.params = {
-        FileParam("path", ParamType::kPath)
-            .Required()
-            .Aliases({"dest", "name"}),
-        FileParam("state").Choices(
+        Param("path", ParamType::kPath).Required().Aliases({"dest", "name"}),
+        Param("state").Choices(
             {"absent", "directory", "file", "hard", "link", "touch"}),
-        FileParam("src", ParamType::kPath),
-        FileParam("recurse", ParamType::kBool).Default(false),
-        FileParam("force", ParamType::kBool).Default(false),
-        FileParam("follow", ParamType::kBool).Default(true),
-        FileParam("modification_time"),
-        FileParam("modification_time_format").Default("%Y%m%d%H%M.%S"),
-        FileParam("access_time"),
-        FileParam("access_time_format").Default("%Y%m%d%H%M.%S"),
+        Param("src", ParamType::kPath),
+        Param("recurse", ParamType::kBool).Default(false),
+        Param("force", ParamType::kBool).Default(false),
+        Param("follow", ParamType::kBool).Default(true),
+        Param("modification_time"),
+        Param("modification_time_format").Default("%Y%m%d%H%M.%S"),
+        Param("access_time"),
+        Param("access_time_format").Default("%Y%m%d%H%M.%S"),
     };
     AddFileCommonParams(&spec_.params);
   }

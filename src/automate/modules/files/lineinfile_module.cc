@@ -41,20 +41,20 @@ class LineinfileModule : public Module {
   LineinfileModule() {
     spec_.name = "lineinfile";
     spec_.params = {
-        FileParam("path", ParamType::kPath)
+        Param("path", ParamType::kPath)
             .Required()
             .Aliases({"dest", "destfile", "name"}),
-        FileParam("state").Default("present").Choices({"absent", "present"}),
-        FileParam("regexp").Aliases({"regex"}),
-        FileParam("search_string"),
-        FileParam("line").Aliases({"value"}),
-        FileParam("insertafter"),
-        FileParam("insertbefore"),
-        FileParam("backrefs", ParamType::kBool).Default(false),
-        FileParam("create", ParamType::kBool).Default(false),
-        FileParam("backup", ParamType::kBool).Default(false),
-        FileParam("firstmatch", ParamType::kBool).Default(false),
-        FileParam("validate"),
+        Param("state").Default("present").Choices({"absent", "present"}),
+        Param("regexp").Aliases({"regex"}),
+        Param("search_string"),
+        Param("line").Aliases({"value"}),
+        Param("insertafter"),
+        Param("insertbefore"),
+        Param("backrefs", ParamType::kBool).Default(false),
+        Param("create", ParamType::kBool).Default(false),
+        Param("backup", ParamType::kBool).Default(false),
+        Param("firstmatch", ParamType::kBool).Default(false),
+        Param("validate"),
     };
     AddFileCommonParams(&spec_.params);
     spec_.mutually_exclusive = {{"insertbefore", "insertafter"},

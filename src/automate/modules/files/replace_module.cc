@@ -13,16 +13,16 @@ class ReplaceModule : public Module {
   ReplaceModule() {
     spec_.name = "replace";
     spec_.params = {
-        FileParam("path", ParamType::kPath)
+        Param("path", ParamType::kPath)
             .Required()
             .Aliases({"dest", "destfile", "name"}),
-        FileParam("regexp").Required(),
-        FileParam("replace").Default(""),
-        FileParam("after"),
-        FileParam("before"),
-        FileParam("backup", ParamType::kBool).Default(false),
-        FileParam("validate"),
-        FileParam("encoding").Default("utf-8"),
+        Param("regexp").Required(),
+        Param("replace").Default(""),
+        Param("after"),
+        Param("before"),
+        Param("backup", ParamType::kBool).Default(false),
+        Param("validate"),
+        Param("encoding").Default("utf-8"),
     };
     AddFileCommonParams(&spec_.params);
   }

@@ -10,22 +10,20 @@ class StatModule : public Module {
   StatModule() {
     spec_.name = "stat";
     spec_.params = {
-        FileParam("path", ParamType::kPath)
-            .Required()
-            .Aliases({"dest", "name"}),
-        FileParam("follow", ParamType::kBool).Default(false),
-        FileParam("get_checksum", ParamType::kBool).Default(true),
-        FileParam("checksum_algorithm")
+        Param("path", ParamType::kPath).Required().Aliases({"dest", "name"}),
+        Param("follow", ParamType::kBool).Default(false),
+        Param("get_checksum", ParamType::kBool).Default(true),
+        Param("checksum_algorithm")
             .Default("sha1")
             .Choices({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"})
             .Aliases({"checksum", "checksum_algo"}),
-        FileParam("get_mime", ParamType::kBool)
+        Param("get_mime", ParamType::kBool)
             .Default(true)
             .Aliases({"mime", "mime_type", "mime-type"}),
-        FileParam("get_attributes", ParamType::kBool)
+        Param("get_attributes", ParamType::kBool)
             .Default(true)
             .Aliases({"attr", "attributes"}),
-        FileParam("get_md5", ParamType::kBool).Default(false),
+        Param("get_md5", ParamType::kBool).Default(false),
     };
   }
   const ModuleSpec& spec() const override { return spec_; }

@@ -13,18 +13,16 @@ class TemplateModule : public Module {
   TemplateModule() {
     spec_.name = "template";
     spec_.params = {
-        FileParam("src", ParamType::kPath).Required(),
-        FileParam("dest", ParamType::kPath).Required(),
-        FileParam("force", ParamType::kBool).Default(true),
-        FileParam("backup", ParamType::kBool).Default(false),
-        FileParam("validate"),
-        FileParam("follow", ParamType::kBool).Default(false),
-        FileParam("newline_sequence")
-            .Default("\n")
-            .Choices({"\n", "\r", "\r\n"}),
-        FileParam("trim_blocks", ParamType::kBool).Default(true),
-        FileParam("lstrip_blocks", ParamType::kBool).Default(false),
-        FileParam("output_encoding").Default("utf-8"),
+        Param("src", ParamType::kPath).Required(),
+        Param("dest", ParamType::kPath).Required(),
+        Param("force", ParamType::kBool).Default(true),
+        Param("backup", ParamType::kBool).Default(false),
+        Param("validate"),
+        Param("follow", ParamType::kBool).Default(false),
+        Param("newline_sequence").Default("\n").Choices({"\n", "\r", "\r\n"}),
+        Param("trim_blocks", ParamType::kBool).Default(true),
+        Param("lstrip_blocks", ParamType::kBool).Default(false),
+        Param("output_encoding").Default("utf-8"),
     };
     AddFileCommonParams(&spec_.params);
   }

@@ -22,8 +22,6 @@
 namespace tend::automate::netmod {
 namespace {
 
-using filemod::FileParam;
-
 bool IsHex(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
@@ -56,22 +54,20 @@ class GetUrlModule : public Module {
   GetUrlModule() {
     spec_.name = "get_url";
     spec_.params = {
-        FileParam("url").Required(),
-        FileParam("dest", ParamType::kPath).Required(),
-        FileParam("backup", ParamType::kBool).Default(false),
-        FileParam("checksum").Default(""),
-        FileParam("timeout", ParamType::kInt).Default(10),
-        FileParam("headers", ParamType::kDict),
-        FileParam("force", ParamType::kBool)
-            .Default(false)
-            .Aliases({"thirsty"}),
-        FileParam("url_username").Aliases({"username"}),
-        FileParam("url_password").Aliases({"password"}),
-        FileParam("force_basic_auth", ParamType::kBool).Default(false),
-        FileParam("validate_certs", ParamType::kBool).Default(true),
-        FileParam("http_agent").Default("ansible-httpget"),
-        FileParam("use_proxy", ParamType::kBool).Default(true),
-        FileParam("tmp_dest", ParamType::kPath),
+        Param("url").Required(),
+        Param("dest", ParamType::kPath).Required(),
+        Param("backup", ParamType::kBool).Default(false),
+        Param("checksum").Default(""),
+        Param("timeout", ParamType::kInt).Default(10),
+        Param("headers", ParamType::kDict),
+        Param("force", ParamType::kBool).Default(false).Aliases({"thirsty"}),
+        Param("url_username").Aliases({"username"}),
+        Param("url_password").Aliases({"password"}),
+        Param("force_basic_auth", ParamType::kBool).Default(false),
+        Param("validate_certs", ParamType::kBool).Default(true),
+        Param("http_agent").Default("ansible-httpget"),
+        Param("use_proxy", ParamType::kBool).Default(true),
+        Param("tmp_dest", ParamType::kPath),
     };
     filemod::AddFileCommonParams(&spec_.params);
   }

@@ -13,7 +13,6 @@
 namespace tend::automate::netmod {
 namespace {
 
-using sysmod::Param;
 using sysmod::TrimSpace;
 
 const std::map<std::string, std::string> kEnv = {

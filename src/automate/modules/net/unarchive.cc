@@ -24,7 +24,6 @@
 namespace tend::automate::netmod {
 namespace {
 
-using filemod::FileParam;
 using sysmod::SplitLines;
 
 const std::map<std::string, std::string> kLangC = {
@@ -103,17 +102,17 @@ class UnarchiveModule : public Module {
   UnarchiveModule() {
     spec_.name = "unarchive";
     spec_.params = {
-        FileParam("src", ParamType::kPath).Required(),
-        FileParam("dest", ParamType::kPath).Required(),
-        FileParam("remote_src", ParamType::kBool).Default(false),
-        FileParam("copy", ParamType::kBool).Default(true),
-        FileParam("creates", ParamType::kPath),
-        FileParam("list_files", ParamType::kBool).Default(false),
-        FileParam("keep_newer", ParamType::kBool).Default(false),
-        FileParam("exclude", ParamType::kList).Default(Value::array()),
-        FileParam("extra_opts", ParamType::kList).Default(Value::array()),
-        FileParam("validate_certs", ParamType::kBool).Default(true),
-        FileParam("decrypt", ParamType::kBool).Default(true),
+        Param("src", ParamType::kPath).Required(),
+        Param("dest", ParamType::kPath).Required(),
+        Param("remote_src", ParamType::kBool).Default(false),
+        Param("copy", ParamType::kBool).Default(true),
+        Param("creates", ParamType::kPath),
+        Param("list_files", ParamType::kBool).Default(false),
+        Param("keep_newer", ParamType::kBool).Default(false),
+        Param("exclude", ParamType::kList).Default(Value::array()),
+        Param("extra_opts", ParamType::kList).Default(Value::array()),
+        Param("validate_certs", ParamType::kBool).Default(true),
+        Param("decrypt", ParamType::kBool).Default(true),
     };
     filemod::AddFileCommonParams(&spec_.params);
   }

@@ -24,8 +24,6 @@
 namespace tend::automate::netmod {
 namespace {
 
-using filemod::FileParam;
-
 std::string Lower(std::string s) {
   for (auto& c : s) {
     c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
@@ -119,29 +117,29 @@ class UriModule : public Module {
   UriModule() {
     spec_.name = "uri";
     spec_.params = {
-        FileParam("url").Required(),
-        FileParam("dest", ParamType::kPath),
-        FileParam("url_username").Aliases({"user"}),
-        FileParam("url_password").Aliases({"password"}),
-        FileParam("body", ParamType::kRaw),
-        FileParam("body_format")
+        Param("url").Required(),
+        Param("dest", ParamType::kPath),
+        Param("url_username").Aliases({"user"}),
+        Param("url_password").Aliases({"password"}),
+        Param("body", ParamType::kRaw),
+        Param("body_format")
             .Default("raw")
             .Choices({"form-urlencoded", "json", "raw"}),
-        FileParam("method").Default("GET"),
-        FileParam("return_content", ParamType::kBool).Default(false),
-        FileParam("follow_redirects")
+        Param("method").Default("GET"),
+        Param("return_content", ParamType::kBool).Default(false),
+        Param("follow_redirects")
             .Default("safe")
             .Choices({"all", "no", "none", "safe", "urllib2", "yes"}),
-        FileParam("creates", ParamType::kPath),
-        FileParam("removes", ParamType::kPath),
-        FileParam("status_code", ParamType::kList).Default(Value::array({200})),
-        FileParam("timeout", ParamType::kInt).Default(30),
-        FileParam("headers", ParamType::kDict).Default(Value::object()),
-        FileParam("force_basic_auth", ParamType::kBool).Default(false),
-        FileParam("validate_certs", ParamType::kBool).Default(true),
-        FileParam("http_agent").Default("ansible-httpget"),
-        FileParam("use_proxy", ParamType::kBool).Default(true),
-        FileParam("force", ParamType::kBool).Default(false),
+        Param("creates", ParamType::kPath),
+        Param("removes", ParamType::kPath),
+        Param("status_code", ParamType::kList).Default(Value::array({200})),
+        Param("timeout", ParamType::kInt).Default(30),
+        Param("headers", ParamType::kDict).Default(Value::object()),
+        Param("force_basic_auth", ParamType::kBool).Default(false),
+        Param("validate_certs", ParamType::kBool).Default(true),
+        Param("http_agent").Default("ansible-httpget"),
+        Param("use_proxy", ParamType::kBool).Default(true),
+        Param("force", ParamType::kBool).Default(false),
     };
     filemod::AddFileCommonParams(&spec_.params);
   }

@@ -19,14 +19,12 @@
 
 #include "automate/modules/args.h"
 #include "automate/modules/files/file_common.h"
-#include "automate/py_regex.h"
 #include "automate/modules/net/net_util.h"
 #include "automate/modules/system/system_util.h"
+#include "automate/py_regex.h"
 
 namespace tend::automate::netmod {
 namespace {
-
-using sysmod::Param;
 
 // A connected socket (closed when this goes away), or -1.
 struct Socket {

@@ -60,31 +60,6 @@ std::string PyDateTime(int64_t unix_nanos);
 // A duration as str(timedelta): "0:00:00.003655".
 std::string PyTimeDelta(int64_t nanos);
 
-// A ParamSpec built by name (designated initializers would have to name
-// every field): Param("state").Default("present").Choices({...}).
-struct Param : ParamSpec {
-  explicit Param(std::string n, ParamType t = ParamType::kStr) {
-    name = std::move(n);
-    type = t;
-  }
-  Param& Required(bool r = true) {
-    required = r;
-    return *this;
-  }
-  Param& Default(Value v) {
-    default_value = std::move(v);
-    return *this;
-  }
-  Param& Choices(std::vector<std::string> c) {
-    choices = std::move(c);
-    return *this;
-  }
-  Param& Aliases(std::vector<std::string> a) {
-    aliases = std::move(a);
-    return *this;
-  }
-};
-
 // A content diff of one file (or pseudo-file) for --diff.
 FileDiff MakeDiff(std::string before_header, std::string after_header,
                   std::string before, std::string after);
