@@ -5,18 +5,17 @@
 // equal, and so must the recap counters (ok, changed, unreachable, failed,
 // skipped, rescued, ignored) and whether the run failed.
 #include <dirent.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 #include <map>
-#include <vector>
 #include <regex>
 #include <sstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include <vector>
 
 #include "base/subprocess.h"
 #include "harness.h"
@@ -60,7 +59,7 @@ Recap ParseRecap(const std::string& out) {
   std::smatch m;
   std::string::const_iterator start = out.begin();
   while (std::regex_search(start, out.end(), m, line)) {
-    const char* names[] = {"ok", "changed", "unreachable", "failed",
+    const char* names[] = {"ok",      "changed", "unreachable", "failed",
                            "skipped", "rescued", "ignored"};
     for (int i = 0; i < 7; ++i) {
       r.counts[m[1].str() + "." + names[i]] = std::stoi(m[i + 2].str());
@@ -150,7 +149,7 @@ mount -t tmpfs tmpfs /home
 std::vector<std::string> MaybeSandboxed(const std::string& playbook,
                                         std::vector<std::string> argv) {
   if (playbook.find("_sandbox") == std::string::npos) return argv;
-  std::vector<std::string> out = {"unshare", "-m", "-u", "--fork", "--",
+  std::vector<std::string> out = {"unshare", "-m", "-u",     "--fork", "--",
                                   "/bin/sh", "-c", kSandbox, "sandbox"};
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
@@ -162,10 +161,17 @@ class AnsibleDiffTest : public ::testing::TestWithParam<std::string> {
                                       const std::string& root,
                                       const std::string& home) {
     SubprocessOptions o;
-    o.argv = {"ansible-playbook", "-c",          "local",
-              "-i",               "localhost,",  "-e",
-              "root=" + root,     "-e",          "from_e=cli",
-              "-e",               "http_port=" + std::to_string(http_port_),
+    o.argv = {"ansible-playbook",
+              "-c",
+              "local",
+              "-i",
+              "localhost,",
+              "-e",
+              "root=" + root,
+              "-e",
+              "from_e=cli",
+              "-e",
+              "http_port=" + std::to_string(http_port_),
               playbook};
     o.argv = MaybeSandboxed(playbook, o.argv);
     o.working_dir = SourceDir() + "/" + kDataDir;
@@ -189,9 +195,17 @@ class AnsibleDiffTest : public ::testing::TestWithParam<std::string> {
                                    const std::string& root,
                                    const std::string& home) {
     SubprocessOptions o;
-    o.argv = {TendBinary(), "apply", playbook, "-e", "root=" + root,
-              "-e", "from_e=cli", "-e", "http_port=" + std::to_string(http_port_),
-              "--data-dir", home + "/no-such-dir"};
+    o.argv = {TendBinary(),
+              "apply",
+              playbook,
+              "-e",
+              "root=" + root,
+              "-e",
+              "from_e=cli",
+              "-e",
+              "http_port=" + std::to_string(http_port_),
+              "--data-dir",
+              home + "/no-such-dir"};
     o.argv = MaybeSandboxed(playbook, o.argv);
     o.working_dir = SourceDir() + "/" + kDataDir;
     o.env = {"HOME=" + home, "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
@@ -209,10 +223,9 @@ class AnsibleDiffTest : public ::testing::TestWithParam<std::string> {
                           << a.stdout_data << a.stderr_data;
     ASSERT_TRUE(rt.found) << "tend printed no recap:\n"
                           << t.stdout_data << t.stderr_data;
-    EXPECT_EQ(ra.counts, rt.counts)
-        << "--- ansible-playbook:\n"
-        << a.stdout_data << "\n--- tend:\n"
-        << t.stdout_data << t.stderr_data;
+    EXPECT_EQ(ra.counts, rt.counts) << "--- ansible-playbook:\n"
+                                    << a.stdout_data << "\n--- tend:\n"
+                                    << t.stdout_data << t.stderr_data;
     EXPECT_EQ(a.exit_code == 0, t.exit_code == 0)
         << "ansible exit " << a.exit_code << ", tend exit " << t.exit_code;
     std::map<std::string, Entry> ta, tt;

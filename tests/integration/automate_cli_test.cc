@@ -1,15 +1,14 @@
 // `tend apply` as a user runs it: exit codes, the text and JSON reports,
 // errors with file:line:column for bad input, the run recorded in the
 // state database, check mode and --diff on real files.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "base/subprocess.h"
 #include "harness.h"
@@ -56,7 +55,8 @@ TEST_F(ApplyCliTest, RunsChecksAndDiffsRealFiles) {
     - lineinfile: {path: "{{ root }}/workers.conf", line: "workers=4", create: true}
 )");
   // Check mode on a fresh tree: predicts two changes, writes nothing.
-  SubprocessResult check = Apply({pb, "-e", "root=" + root, "--check", "--diff"});
+  SubprocessResult check =
+      Apply({pb, "-e", "root=" + root, "--check", "--diff"});
   EXPECT_EQ(check.exit_code, 0) << check.stdout_data << check.stderr_data;
   EXPECT_THAT(check.stdout_data, HasSubstr("changed=2"));
   EXPECT_THAT(check.stdout_data, HasSubstr("+port=80"));
@@ -102,8 +102,8 @@ TEST_F(ApplyCliTest, JsonReportAndRecordedRun) {
                                        "{\"changed\": false, \"msg\": "
                                        "\"stop\"}"));
   SubprocessOptions o;
-  o.argv = {TendBinary(), "events", "--kind", "apply", "--data-dir", data,
-            "-o", "json"};
+  o.argv = {TendBinary(), "events", "--kind", "apply",
+            "--data-dir", data,     "-o",     "json"};
   auto ev = RunSubprocess(o);
   ASSERT_TRUE(ev.ok());
   EXPECT_EQ(ev->exit_code, 0) << ev->stderr_data;
@@ -123,8 +123,8 @@ TEST_F(ApplyCliTest, BadInputSaysFileLineColumn) {
   const BadInput cases[] = {
       {"yaml", "- hosts: all\n  tasks:\n    - debug: {msg: [1, 2}\n", 2,
        "FILE:3:"},
-      {"module",
-       "- hosts: localhost\n  tasks:\n    - copyy: {dest: /tmp/x}\n", 2,
+      {"module", "- hosts: localhost\n  tasks:\n    - copyy: {dest: /tmp/x}\n",
+       2,
        "FILE:3:7: 'copyy' is neither a task keyword nor a supported module "
        "(did you mean 'copy'?)"},
       {"parameter",
@@ -161,8 +161,8 @@ TEST_F(ApplyCliTest, BadInputSaysFileLineColumn) {
 
 TEST_F(ApplyCliTest, UsageErrors) {
   EXPECT_EQ(Apply({}).exit_code, 2);
-  EXPECT_EQ(Apply({Write("x.yml", "- hosts: localhost\n  tasks: []\n"), "--forks",
-                   "zero"})
+  EXPECT_EQ(Apply({Write("x.yml", "- hosts: localhost\n  tasks: []\n"),
+                   "--forks", "zero"})
                 .exit_code,
             2);
   SubprocessResult missing = Apply({dir_.path() + "/none.yml"});

@@ -61,9 +61,9 @@ R ToYamlImpl(Val in, CallArgs& args, const char* name, int64_t dflt,
   const Val* a[1];
   RETURN_IF_ERROR(BindArgs(name, args, {"indent"}, a));
   ASSIGN_OR_RETURN(int64_t indent, ArgInt(name, "indent", a[0], dflt));
-  return Val(Value(
-      ToYaml(in.v(), static_cast<int>(std::clamp<int64_t>(indent, 1, 16)),
-             flow_leaves)));
+  return Val(
+      Value(ToYaml(in.v(), static_cast<int>(std::clamp<int64_t>(indent, 1, 16)),
+                   flow_leaves)));
 }
 R ToYamlF(Evaluator&, Val in, CallArgs& args) {
   return ToYamlImpl(std::move(in), args, "to_yaml", 2, true);

@@ -152,7 +152,8 @@ TEST(JinjaTest, EvaluateKeepsTypes) {
   // ...unless the expression ends in a string-type filter (Ansible's
   // _no_type_regex): to_json output stays text.
   EXPECT_EQ(eval("{{ l | to_json }}"), Value("[1, 2]"));
-  EXPECT_EQ(eval("{{ l | to_nice_json(indent=2) }}\n"), Value("[\n  1,\n  2\n]\n"));
+  EXPECT_EQ(eval("{{ l | to_nice_json(indent=2) }}\n"),
+            Value("[\n  1,\n  2\n]\n"));
   EXPECT_EQ(eval("{{ l | string }}"), Value("[1, 2]"));
   EXPECT_EQ(eval("[{% for x in l %}'{{ x }}',{% endfor %}]"),
             Value::parse(R"(["1", "2"])"));

@@ -384,7 +384,8 @@ Result<std::unique_ptr<Playbook>> LoadPlaybook(const std::string& path) {
   std::string abs = path;
   if (!abs.empty() && abs[0] != '/') {
     char cwd[4096];
-    if (::getcwd(cwd, sizeof cwd) != nullptr) abs = std::string(cwd) + "/" + abs;
+    if (::getcwd(cwd, sizeof cwd) != nullptr)
+      abs = std::string(cwd) + "/" + abs;
   }
   pb->dir = DirOf(abs);
   Loader loader(pb->dir);

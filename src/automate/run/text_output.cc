@@ -133,7 +133,8 @@ void TextOutput::OnHostResult(const TaskResult& r) {
       case Outcome::kChanged:
         out += std::string(r.outcome == Outcome::kOk ? "ok: " : "changed: ") +
                host;
-        if (r.verbose) out += " => " + jinja::PyJsonDumps(Shown(r, r.result), 4, true);
+        if (r.verbose)
+          out += " => " + jinja::PyJsonDumps(Shown(r, r.result), 4, true);
         out += "\n";
         break;
       case Outcome::kSkipped:

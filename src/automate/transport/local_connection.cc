@@ -234,28 +234,7 @@ Result<ExecResult> LocalConnection::Exec(const ExecRequest& req) {
   return out;
 }
 
-Result<ExecResult> LocalConnection::SudoScript(const Privilege& priv,
-                                               std::string_view what,
-                                               const std::string& script,
-                                               std::vector<std::string> args,
-                                               std::string stdin_data) {
-  ExecRequest req;
-  req.argv = {"/bin/sh", "-c", script, "sh"};
-  req.argv.insert(req.argv.end(), std::make_move_iterator(args.begin()),
-                  std::make_move_iterator(args.end()));
-  req.stdin_data = std::move(stdin_data);
-  req.priv = priv;
-  ASSIGN_OR_RETURN(ExecResult r, Exec(req));
-  if (r.exit_code != 0) return sudo_files::ScriptError(what, r);
-  return r;
-}
-
-#define TEND_SUDO_RUNNER(priv)                                                 \
-  sudo_files::ScriptRunner(                                                    \
-      [&](std::string_view what, const std::string& script,                    \
-          std::vector<std::string> args, std::string in) {                     \
-        return SudoScript(priv, what, script, std::move(args), std::move(in)); \
-      })
+#define TEND_SUDO_RUNNER(priv) sudo_files::RunnerFor(this, priv)
 
 Result<FileStat> LocalConnection::Stat(const std::string& path, bool follow,
                                        const Privilege& priv) {
@@ -551,14 +530,8 @@ Status LocalConnection::Upload(const std::string& local_path,
                                const std::string& path, const FileAttrs& attrs,
                                const Privilege& priv) {
   if (NeedsSudo(priv)) {
-    // The become user may not be able to read the controller's file, so
-    // the controller reads it and streams it to the write script (held in
-    // memory: the subprocess layer takes stdin as a string).
-    std::string data;
-    RETURN_IF_ERROR(
-        ReadFileLimited(local_path, size_t{1} << 32, "an upload", &data));
-    return sudo_files::WriteFile(TEND_SUDO_RUNNER(priv), path, std::move(data),
-                                 attrs);
+    return sudo_files::UploadFile(TEND_SUDO_RUNNER(priv), local_path, path,
+                                  attrs);
   }
   return CopyFileAtomic(local_path, path, attrs, umask_);
 }

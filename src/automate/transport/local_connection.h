@@ -71,14 +71,6 @@ class LocalConnection : public Connection {
   bool NeedsSudo(const Privilege& priv) const;
 
  private:
-  // Runs `script` with `sh -c script sh args...` as priv.user through
-  // sudo, feeding `stdin_data`. A non-zero exit is an error carrying the
-  // script's stderr, prefixed with `what`.
-  Result<ExecResult> SudoScript(const Privilege& priv, std::string_view what,
-                                const std::string& script,
-                                std::vector<std::string> args,
-                                std::string stdin_data = "");
-
   std::string host_;
   LocalConnectionOptions options_;
   uint32_t euid_;

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "base/file_util.h"
+
 namespace tend::automate::sudo_files {
 namespace {
 
@@ -304,6 +306,30 @@ Result<std::vector<DirEntry>> ListDir(const ScriptRunner& run,
     return a.name < b.name;
   });
   return out;
+}
+
+ScriptRunner RunnerFor(Connection* conn, const Privilege& priv) {
+  return [conn, priv](std::string_view what, const std::string& script,
+                      std::vector<std::string> args,
+                      std::string stdin_data) -> Result<ExecResult> {
+    ExecRequest req;
+    req.argv = {"/bin/sh", "-c", script, "sh"};
+    req.argv.insert(req.argv.end(), std::make_move_iterator(args.begin()),
+                    std::make_move_iterator(args.end()));
+    req.stdin_data = std::move(stdin_data);
+    req.priv = priv;
+    ASSIGN_OR_RETURN(ExecResult r, conn->Exec(req));
+    if (r.exit_code != 0) return ScriptError(what, r);
+    return r;
+  };
+}
+
+Status UploadFile(const ScriptRunner& run, const std::string& local_path,
+                  const std::string& path, const FileAttrs& attrs) {
+  std::string data;
+  RETURN_IF_ERROR(
+      ReadFileLimited(local_path, size_t{1} << 32, "an upload", &data));
+  return WriteFile(run, path, std::move(data), attrs);
 }
 
 }  // namespace tend::automate::sudo_files

@@ -39,6 +39,11 @@ using ScriptRunner = std::function<Result<ExecResult>(
     std::string_view what, const std::string& script,
     std::vector<std::string> args, std::string stdin_data)>;
 
+// The runner every connection uses: `/bin/sh -c SCRIPT sh ARGS...` through
+// conn->Exec with `priv` (so through sudo when the connection needs it),
+// a non-zero exit being ScriptError(what, ...). `conn` must outlive it.
+ScriptRunner RunnerFor(Connection* conn, const Privilege& priv);
+
 Result<FileStat> Stat(const ScriptRunner& run, const std::string& path,
                       bool follow);
 Result<std::string> ReadFile(const ScriptRunner& run, const std::string& path,
@@ -59,6 +64,11 @@ Status SetTimes(const ScriptRunner& run, const std::string& path,
                 int64_t atime_ns, int64_t mtime_ns);
 Result<std::vector<DirEntry>> ListDir(const ScriptRunner& run,
                                       const std::string& path);
+// Connection::Upload as the become user: the controller reads its file
+// (the become user may not be able to) and the write script takes it on
+// stdin, held in memory (the subprocess layers take stdin as a string).
+Status UploadFile(const ScriptRunner& run, const std::string& local_path,
+                  const std::string& path, const FileAttrs& attrs);
 
 // The status for a failed script from its stderr: "No such file" ->
 // kNotFound, "Permission denied"/"not permitted" -> kPermissionDenied,

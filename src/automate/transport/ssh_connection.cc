@@ -567,20 +567,4 @@ Result<ExecResult> SshConnection::Exec(const ExecRequest& req) {
   return r;
 }
 
-Result<ExecResult> SshConnection::Script(const Privilege& priv,
-                                         std::string_view what,
-                                         const std::string& script,
-                                         std::vector<std::string> args,
-                                         std::string stdin_data) {
-  ExecRequest req;
-  req.argv = {"/bin/sh", "-c", script, "sh"};
-  req.argv.insert(req.argv.end(), std::make_move_iterator(args.begin()),
-                  std::make_move_iterator(args.end()));
-  req.stdin_data = std::move(stdin_data);
-  req.priv = priv;
-  ASSIGN_OR_RETURN(ExecResult r, Exec(req));
-  if (r.exit_code != 0) return sudo_files::ScriptError(what, r);
-  return r;
-}
-
 }  // namespace tend::automate

@@ -155,12 +155,6 @@ class SshConnection : public Connection {
   std::string CommandLine(const ExecRequest& req) const;
 
  private:
-  // Runs `script` as `sh -c script sh args...` (through sudo when priv
-  // asks); a non-zero exit is an error carrying its stderr.
-  Result<ExecResult> Script(const Privilege& priv, std::string_view what,
-                            const std::string& script,
-                            std::vector<std::string> args,
-                            std::string stdin_data);
   // The SFTP session, opened on first use.
   Result<sftp_session> Sftp();
   // An error for a failed SFTP call on `path`, from the server's status.

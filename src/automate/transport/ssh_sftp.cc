@@ -94,12 +94,7 @@ struct FdClose {
 
 }  // namespace
 
-#define TEND_RUNNER(priv)                                                  \
-  sudo_files::ScriptRunner(                                                \
-      [&](std::string_view what, const std::string& script,                \
-          std::vector<std::string> args, std::string in) {                 \
-        return Script(priv, what, script, std::move(args), std::move(in)); \
-      })
+#define TEND_RUNNER(priv) sudo_files::RunnerFor(this, priv)
 
 Result<sftp_session> SshConnection::Sftp() {
   if (sftp_ != nullptr) return sftp_;
@@ -517,12 +512,7 @@ Status SshConnection::Upload(const std::string& local_path,
                              const std::string& path, const FileAttrs& attrs,
                              const Privilege& priv) {
   if (NeedsSudo(priv)) {
-    // The script takes the content on stdin, held in memory.
-    std::string data;
-    RETURN_IF_ERROR(
-        ReadFileLimited(local_path, size_t{1} << 32, "an upload", &data));
-    return sudo_files::WriteFile(TEND_RUNNER(priv), path, std::move(data),
-                                 attrs);
+    return sudo_files::UploadFile(TEND_RUNNER(priv), local_path, path, attrs);
   }
   FdClose src{::open(local_path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (src.fd < 0) return ErrnoError("open " + local_path, errno);
