@@ -24,6 +24,8 @@ packages=(
   tar zstd                           # the backup module's tools (on every target too)
   libssh-dev openssh-client sudo     # the SSH transport; ssh-keygen, ssh-agent and become in its tests
   ansible                            # the real ansible-playbook (+ ansible.posix), side by side
+  git zip unzip bzip2 xz-utils       # the git and unarchive modules' tests (real repos and archives)
+  iproute2 procps hostname python3   # facts (ip), sysctl, hostname; http.server in the differential test
 )
 
 missing=()
