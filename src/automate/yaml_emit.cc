@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "automate/py_float.h"
 #include "automate/yaml_value.h"
+#include "config/yaml_text.h"
 
 namespace tend::automate {
 namespace {
@@ -48,84 +50,24 @@ bool PlainSafe(std::string_view s, bool flow) {
   return back.is_string() && back.get<std::string>() == s;
 }
 
-std::string DoubleQuoted(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02X", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
-
+// Plain when that reads back as the same string; otherwise quoted as the
+// configuration emitter quotes (single quotes, or double quotes with
+// escapes when there are control characters).
 std::string QuoteString(std::string_view s, bool flow) {
   if (PlainSafe(s, flow)) return std::string(s);
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) return DoubleQuoted(s);
-  }
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
+  return YamlQuote(s);
 }
 
-// PyYAML's float representation: Python's repr with ".0" added to whole
-// numbers and an exponent written with a sign (1.0e+16).
+// PyYAML's float representation: Python's repr, lower-cased, with ".0"
+// put before an exponent that has no point (1e+16 -> 1.0e+16), and YAML's
+// .inf/.nan.
 std::string FloatText(double d) {
   if (std::isnan(d)) return ".nan";
   if (std::isinf(d)) return d > 0 ? ".inf" : "-.inf";
-  char buf[40];
-  for (int prec = 1; prec <= 17; ++prec) {
-    std::snprintf(buf, sizeof buf, "%.*g", prec, d);
-    if (std::strtod(buf, nullptr) == d) break;
+  std::string s = PyFloatRepr(d);
+  if (s.find('.') == std::string::npos) {
+    if (size_t e = s.find('e'); e != std::string::npos) s.insert(e, ".0");
   }
-  std::string s = buf;
-  const double a = std::fabs(d);
-  if (a != 0 && (a >= 1e16 || a < 1e-4)) {
-    // Python uses exponent form here; %g may not have.
-    std::snprintf(buf, sizeof buf, "%.17e", d);
-    for (int prec = 0; prec <= 16; ++prec) {
-      std::snprintf(buf, sizeof buf, "%.*e", prec, d);
-      if (std::strtod(buf, nullptr) == d) break;
-    }
-    s = buf;
-    size_t e = s.find('e');
-    std::string mant = s.substr(0, e);
-    std::string exp = s.substr(e + 1);
-    if (mant.find('.') == std::string::npos) mant += ".0";
-    char sign = exp[0];
-    exp = exp.substr(1);
-    while (exp.size() > 2 && exp[0] == '0') exp.erase(0, 1);
-    if (exp.size() == 2 && exp[0] == '0') exp.erase(0, 1);
-    return mant + "e" + sign + exp;
-  }
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
   return s;
 }
 

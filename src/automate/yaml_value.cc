@@ -390,19 +390,13 @@ Result<std::unique_ptr<YamlDoc>> ParseYaml(std::string_view text,
                                            std::string_view file,
                                            size_t max_bytes) {
   ConfigErrors errors{std::string(file)};
-  std::optional<YAML::Node> root = ParseYamlDocument(text, max_bytes, &errors);
+  std::optional<YAML::Node> root =
+      ParseYamlDocument(text, max_bytes, &errors, "a file");
   if (!errors.empty()) {
-    // ConfigErrors says "a configuration file holds one YAML document";
-    // the wording fits playbooks too except for the noun.
     const ConfigError& e = errors.errors().front();
-    std::string msg = e.message;
-    const std::string cfg = "a configuration file";
-    if (size_t p = msg.find(cfg); p != std::string::npos) {
-      msg.replace(p, cfg.size(), "a file");
-    }
-    return Status(
-        StatusCode::kInvalidArgument,
-        SourcePos{std::string(file), e.line, e.column}.ToString() + ": " + msg);
+    return Status(StatusCode::kInvalidArgument,
+                  SourcePos{std::string(file), e.line, e.column}.ToString() +
+                      ": " + e.message);
   }
   auto doc = std::make_unique<YamlDoc>();
   doc->file_ = std::string(file);

@@ -140,6 +140,9 @@ TEST(YamlValueTest, ToYamlMatchesPyYaml) {
             "b: 2\na: 1\n");
   EXPECT_EQ(ToYaml(Value("abc")), "abc\n...\n");
   EXPECT_EQ(ToYaml(Value(1e16)), "1.0e+16\n...\n");
+  EXPECT_EQ(ToYaml(Value(1e-05)), "1.0e-05\n...\n");
+  EXPECT_EQ(ToYaml(Value(2.5e20)), "2.5e+20\n...\n");
+  EXPECT_EQ(ToYaml(Value(0.1)), "0.1\n...\n");
 }
 
 }  // namespace

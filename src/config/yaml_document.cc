@@ -90,7 +90,8 @@ int ColumnOf(const YAML::Mark& m) {
 
 std::optional<YAML::Node> ParseYamlDocument(std::string_view text,
                                             size_t max_bytes,
-                                            ConfigErrors* errors) {
+                                            ConfigErrors* errors,
+                                            std::string_view what) {
   if (text.size() > max_bytes) {
     errors->Add(0, 0, "",
                 "the file is " + std::to_string(text.size()) +
@@ -108,7 +109,7 @@ std::optional<YAML::Node> ParseYamlDocument(std::string_view text,
     if (probe.documents == 0) return YAML::Node();
     if (probe.documents > 1) {
       AddAt(errors, probe.second,
-            "a configuration file holds one YAML document; found " +
+            std::string(what) + " holds one YAML document; found " +
                 std::to_string(probe.documents));
     }
     // Builds the first document only: it parsed cleanly above.

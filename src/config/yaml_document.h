@@ -26,9 +26,11 @@ namespace tend {
 // Returns the document (a null node for empty text), or nullopt after adding
 // the reason to *errors. A file with several documents adds an error and
 // still returns the first, so its contents are checked too. Never throws.
-std::optional<YAML::Node> ParseYamlDocument(std::string_view text,
-                                            size_t max_bytes,
-                                            ConfigErrors* errors);
+// `what` names the kind of file in the message about extra documents ("a
+// configuration file holds one YAML document").
+std::optional<YAML::Node> ParseYamlDocument(
+    std::string_view text, size_t max_bytes, ConfigErrors* errors,
+    std::string_view what = "a configuration file");
 
 // 1-based line and column of a yaml-cpp mark; 0 for a null mark.
 int LineOf(const YAML::Mark& mark);

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "automate/jinja/jinja.h"  // PyStr, PyRepr, Truthy
+#include "automate/py_float.h"
 #include "automate/value.h"
 #include "base/status.h"
 
@@ -27,9 +28,7 @@ void AppendPyStr(const Value& v, std::string* out);
 void AppendPyRepr(const Value& v, std::string* out);
 // repr() of a string alone (quotes chosen as Python does).
 void AppendPyStringRepr(std::string_view s, std::string* out);
-// repr() of a float: the shortest text that reads back to the same double,
-// in Python's layout (1.0, 0.1, 1e+16, 1e-05, inf, -inf, nan).
-std::string PyFloatRepr(double d);
+// repr() of a float: automate/py_float.h's PyFloatRepr.
 
 // An int (or bool) value, when v is one that fits int64.
 bool IsInt(const Value& v);       // integer or bool

@@ -15,10 +15,6 @@
 namespace tend::automate {
 namespace {
 
-bool IsLocalName(const std::string& host) {
-  return host == "localhost" || host == "127.0.0.1" || host == "::1";
-}
-
 class PlayRunner {
  public:
   PlayRunner(const Play& play, RunShared* shared) : play_(play), s_(shared) {}
@@ -526,7 +522,8 @@ Result<std::unique_ptr<Connection>> DefaultConnect(const std::string& host,
   const bool login_given = vars.contains("ansible_port") ||
                            vars.contains("ansible_user") ||
                            vars.contains("ansible_ssh_private_key_file");
-  if (conn == "local" || (conn.empty() && IsLocalName(addr) && !login_given)) {
+  if (conn == "local" ||
+      (conn.empty() && IsLocalhostName(addr) && !login_given)) {
     return NewLocalConnection(host);
   }
   if (!conn.empty() && conn != "ssh" && conn != "paramiko" && conn != "smart") {
@@ -558,11 +555,14 @@ Result<RunSummary> RunPlaybook(const Playbook& pb, const Inventory& inv,
     if (!slot) {
       slot = std::make_unique<HostRun>();
       slot->vars.name = name;
-      if (inv.FindHost(name) != nullptr) {
-        slot->vars.inventory = inv.VarsForHost(name);
-      } else {
-        InventoryHost local = ImplicitLocalhost();
-        slot->vars.inventory = local.vars;
+      // The implicit localhost gets `all`'s vars and its own
+      // (ansible_connection=local), as in Ansible.
+      slot->vars.inventory = inv.VarsForHost(name);
+      if (inv.FindHost(name) == nullptr) {
+        const Value local = ImplicitLocalhost().vars;
+        for (auto it = local.begin(); it != local.end(); ++it) {
+          slot->vars.inventory[it.key()] = *it;
+        }
       }
     }
     return slot.get();
@@ -595,10 +595,8 @@ Result<RunSummary> RunPlaybook(const Playbook& pb, const Inventory& inv,
           StatusCode::kInvalidArgument,
           play.hosts.pos.ToString() + ": " + matched.status().message());
     }
+    // Match() already yields the implicit localhost for its names.
     std::vector<std::string> names = *matched;
-    if (names.empty() && (pattern == "localhost" || pattern == "127.0.0.1")) {
-      names.push_back(pattern);  // the implicit localhost
-    }
     std::vector<HostRun*> play_hosts;
     for (const std::string& n : names) {
       if (have_limit &&
