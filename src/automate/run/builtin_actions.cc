@@ -182,21 +182,9 @@ Result<BuiltinResult> IncludeVars(BuiltinContext& ctx) {
   if (file.empty()) {
     return Invalid(ctx.task->pos.ToString() + ": include_vars needs a file");
   }
-  std::string path = file;
-  if (path[0] != '/') {
-    const Task& t = *ctx.task;
-    std::vector<std::string> candidates;
-    if (t.role != nullptr) candidates.push_back(t.role->path + "/vars/" + file);
-    candidates.push_back(t.base_dir + "/vars/" + file);
-    candidates.push_back(t.base_dir + "/" + file);
-    path = candidates.back();
-    for (const auto& c : candidates) {
-      if (::access(c.c_str(), R_OK) == 0) {
-        path = c;
-        break;
-      }
-    }
-  }
+  std::string path = FindInSearchPath(file, "vars", ctx.scope->Dirs());
+  if (path.empty())
+    path = ctx.task->base_dir + "/" + file;  // the error names it
   ASSIGN_OR_RETURN(auto doc, LoadYamlFile(path));
   if (!doc->value().is_object() && !doc->value().is_null()) {
     return Invalid(path + ": a vars file must be a mapping");

@@ -301,7 +301,7 @@ class PlayRunner {
         if (!rendered.ok()) {
           st = rendered.status();
         } else {
-          LookupContext lc{t.base_dir, t.role ? t.role->path : "", &scope};
+          LookupContext lc{scope.Dirs(), &scope};
           auto items = LoopItems(t.loop_kind, *rendered, lc);
           if (!items.ok()) {
             st = items.status();
@@ -320,15 +320,9 @@ class PlayRunner {
     const Role* role = t.role;
     for (Unit& u : units) {
       if (u.file.starts_with("role:")) continue;
-      std::string path = u.file;
-      if (!path.empty() && path[0] != '/') {
-        std::string cand = t.base_dir + "/" + path;
-        if (::access(cand.c_str(), R_OK) != 0 && role != nullptr) {
-          cand = role->path + "/tasks/" + path;
-        }
-        if (::access(cand.c_str(), R_OK) != 0) cand = s_->pb->dir + "/" + path;
-        path = cand;
-      }
+      std::string path =
+          FindInSearchPath(u.file, "tasks", DirsOf(&t, s_->pb->dir));
+      if (path.empty()) path = t.base_dir + "/" + u.file;  // the error names it
       u.file = path;
     }
     RunObserver* obs = s_->opts->observer;

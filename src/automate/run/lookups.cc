@@ -17,19 +17,12 @@ Status Invalid(std::string msg) {
   return Status(StatusCode::kInvalidArgument, std::move(msg));
 }
 
+// A file a lookup names: found on the task's search path, else relative
+// to the task's directory (where the error will then point).
 std::string Resolve(const LookupContext& ctx, const std::string& p,
-                    const char* role_sub) {
-  if (!p.empty() && p[0] == '/') return p;
-  struct stat st;
-  if (!ctx.role_path.empty()) {
-    std::string r = ctx.role_path + "/" + role_sub + "/" + p;
-    if (::stat(r.c_str(), &st) == 0) return r;
-  }
-  std::string b = ctx.base_dir + "/" + p;
-  if (::stat(b.c_str(), &st) == 0) return b;
-  std::string parent = ctx.base_dir + "/../" + role_sub + "/" + p;
-  if (::stat(parent.c_str(), &st) == 0) return parent;
-  return b;
+                    const char* subdir) {
+  std::string found = FindInSearchPath(p, subdir, ctx.dirs);
+  return found.empty() ? ctx.dirs.base_dir + "/" + p : found;
 }
 
 Result<std::string> Str(const Value& v, std::string_view plugin) {
@@ -174,14 +167,17 @@ Result<Value> RunLookup(std::string_view plugin, const std::vector<Value>& args,
   if (plugin == "fileglob") {
     for (const Value& a : args) {
       ASSIGN_OR_RETURN(std::string pat, Str(a, plugin));
-      std::string full = Resolve(ctx, pat, "files");
+      // The first search-path directory where the pattern matches.
       glob_t g{};
-      if (::glob(full.c_str(), 0, nullptr, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc; ++i) {
-          struct stat st;
-          if (::stat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode)) {
-            out.push_back(std::string(g.gl_pathv[i]));
-          }
+      for (const std::string& full : SearchCandidates(pat, "files", ctx.dirs)) {
+        if (::glob(full.c_str(), 0, nullptr, &g) == 0) break;
+        globfree(&g);
+        g = glob_t{};
+      }
+      for (size_t i = 0; i < g.gl_pathc; ++i) {
+        struct stat st;
+        if (::stat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode)) {
+          out.push_back(std::string(g.gl_pathv[i]));
         }
       }
       globfree(&g);
@@ -228,7 +224,7 @@ Result<Value> RunLookup(std::string_view plugin, const std::vector<Value>& args,
       ASSIGN_OR_RETURN(std::string cmd, Str(a, plugin));
       SubprocessOptions opts;
       opts.argv = {"/bin/sh", "-c", cmd};
-      opts.working_dir = ctx.base_dir;
+      opts.working_dir = ctx.dirs.base_dir;
       auto r = RunSubprocess(opts);
       if (!r.ok()) return Invalid("lookup 'pipe': " + r.status().message());
       if (r->exit_code != 0) {

@@ -8,14 +8,14 @@
 #include <vector>
 
 #include "automate/jinja/jinja.h"
+#include "automate/run/search_path.h"
 #include "automate/value.h"
 #include "base/status.h"
 
 namespace tend::automate {
 
 struct LookupContext {
-  std::string base_dir;   // where relative paths resolve (the task's file)
-  std::string role_path;  // "" outside roles
+  SearchDirs dirs;  // where relative file names are looked for
   jinja::Scope* scope = nullptr;
 };
 

@@ -170,11 +170,13 @@ Value TaskScope::Magic(std::string_view name, bool* found) const {
 Result<Value> TaskScope::CallLookup(std::string_view plugin,
                                     const std::vector<Value>& args,
                                     const Value& kwargs) {
-  std::string base = task_ != nullptr ? task_->base_dir : std::string(".");
-  std::string role_path =
-      task_ != nullptr && task_->role != nullptr ? task_->role->path : "";
-  LookupContext ctx{base, role_path, this};
-  return RunLookup(plugin, args, kwargs, ctx);
+  return RunLookup(plugin, args, kwargs, LookupContext{Dirs(), this});
+}
+
+SearchDirs TaskScope::Dirs() const {
+  const Value* pb = FindKey(play_->magic, "playbook_dir");
+  return DirsOf(task_, pb != nullptr && pb->is_string() ? pb->get<std::string>()
+                                                        : std::string());
 }
 
 }  // namespace tend::automate

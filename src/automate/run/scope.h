@@ -9,6 +9,7 @@
 
 #include "automate/jinja/jinja.h"
 #include "automate/playbook/playbook.h"
+#include "automate/run/search_path.h"
 #include "automate/run/templar.h"
 
 namespace tend::automate {
@@ -72,6 +73,8 @@ class TaskScope : public jinja::Scope {
   const Value* Raw(std::string_view name, const char** layer) const;
 
   const Task* task() const { return task_; }
+  // Where the task's relative file names are looked for.
+  SearchDirs Dirs() const;
   HostVarState* host() { return host_; }
 
  private:

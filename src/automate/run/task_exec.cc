@@ -75,27 +75,6 @@ bool Bool(Templar& templar, const Expr& e, TaskScope& scope, bool fallback,
   return *r;
 }
 
-std::string FindSrc(const Task& task, const RunShared& shared,
-                    std::string_view src, std::string_view kind,
-                    std::vector<std::string>* tried) {
-  std::string s(src);
-  if (!s.empty() && s[0] == '/') return s;
-  std::vector<std::string> candidates;
-  if (task.role != nullptr) {
-    candidates.push_back(task.role->path + "/" + std::string(kind) + "/" + s);
-    candidates.push_back(task.role->path + "/" + s);
-  }
-  candidates.push_back(task.base_dir + "/" + std::string(kind) + "/" + s);
-  candidates.push_back(task.base_dir + "/" + s);
-  candidates.push_back(shared.pb->dir + "/" + std::string(kind) + "/" + s);
-  candidates.push_back(shared.pb->dir + "/" + s);
-  for (const std::string& c : candidates) {
-    if (::access(c.c_str(), F_OK) == 0) return c;
-    tried->push_back(c);
-  }
-  return "";
-}
-
 Once RunModule(const Task& task, Module& module, TaskScope& scope,
                Templar& templar, HostRun* host, const PlayVars& pv,
                RunShared* shared, bool delegated, const Privilege& priv,
@@ -132,7 +111,8 @@ Once RunModule(const Task& task, Module& module, TaskScope& scope,
   ctx.find_src = [&](std::string_view src,
                      std::string_view kind) -> Result<std::string> {
     std::vector<std::string> tried;
-    std::string found = FindSrc(task, *shared, src, kind, &tried);
+    std::string found =
+        FindInSearchPath(src, kind, DirsOf(&task, shared->pb->dir), &tried);
     if (!found.empty()) return found;
     std::string where;
     for (const auto& t : tried) where += (where.empty() ? "" : ", ") + t;
@@ -383,8 +363,7 @@ TaskResult RunTaskOnHost(const Task& task, HostRun* host, const PlayVars& pv,
     Value items;
     auto rendered = templar.Render(task.loop, scope);
     if (rendered.ok()) {
-      LookupContext lc{task.base_dir,
-                       task.role != nullptr ? task.role->path : "", &scope};
+      LookupContext lc{scope.Dirs(), &scope};
       auto li = LoopItems(task.loop_kind, *rendered, lc);
       if (li.ok()) {
         items = std::move(*li);
